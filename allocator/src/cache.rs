@@ -1,0 +1,417 @@
+//! Thread caches (Go's `mcache`): where allocation happens.
+//!
+//! A cache owns at most one span per span class. For each it keeps a *window*: the free-slot mask
+//! of 64 consecutive objects of that span (the inverted alloc bits, as Go's `allocCache`), with the
+//! window's base address and the object size next to it in one 64-byte slot. Allocation is:
+//!
+//! ```text
+//! mask = slot.free_mask;  if mask == 0 -> refill (slow path)
+//! slot.free_mask = mask & (mask - 1);  slot.mallocs += 1
+//! return slot.window_base + ctz(mask) * slot.elem_size
+//! ```
+//!
+//! one cache line, no lock, no atomic read-modify-write (the slot's fields are atomics only so that
+//! statistics can read the counters from other threads; the owner uses plain loads and stores).
+//!
+//! When the window is empty the cache writes it back into the span's alloc bits and moves to the
+//! next word with free slots; when the span is full it folds in frees other threads recorded for
+//! it, and failing that returns it to the central lists and takes another ([`Inner::cache_span`]).
+//!
+//! Frees by the owner are local: a free in the current window sets its bit in the mask, one
+//! elsewhere in an owned span clears its alloc bit. Frees of objects in spans the cache does not
+//! own go through the central lock ([`Inner::free_shared`]).
+//!
+//! The **tiny allocator** packs noscan objects under 16 bytes into 16-byte blocks (Go's `tiny`).
+//! A block is one heap object: it is reclaimed by sweeping when none of its objects is marked, and
+//! its objects cannot be freed one by one.
+
+use std::alloc::Layout;
+use std::ptr::{self, NonNull};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering::*};
+
+use crate::error::AllocError;
+use crate::heap::{Inner, ObjectKind, next_id};
+use crate::sizeclass::{
+    MAX_SMALL_SIZE, NUM_SPAN_CLASSES, PAGE_SIZE, SpanClass, TINY_SIZE, class_size, size_to_class,
+};
+use crate::span::{Span, SpanRef};
+use crate::stats::RawCounts;
+
+/// One span class's allocation state in a cache, laid out to fit one cache line.
+#[repr(align(64))]
+pub(crate) struct Slot {
+    /// Free objects in the current window (bit i = object `word * 64 + i`).
+    free_mask: AtomicU64,
+    /// Address of object `word * 64` of the current span.
+    window_base: AtomicPtr<u8>,
+    elem_size: AtomicUsize,
+    /// The owned span, null when none.
+    span: AtomicPtr<Span>,
+    /// Bitmap word of the current window.
+    word: AtomicUsize,
+    /// Objects this cache allocated / freed locally in this class (written only by the owner).
+    mallocs: AtomicU64,
+    frees: AtomicU64,
+}
+
+impl Slot {
+    const fn new() -> Slot {
+        Slot {
+            free_mask: AtomicU64::new(0),
+            window_base: AtomicPtr::new(ptr::null_mut()),
+            elem_size: AtomicUsize::new(0),
+            span: AtomicPtr::new(ptr::null_mut()),
+            word: AtomicUsize::new(0),
+            mallocs: AtomicU64::new(0),
+            frees: AtomicU64::new(0),
+        }
+    }
+
+    #[inline]
+    fn bump(counter: &AtomicU64) {
+        // Only the owning thread writes the counter; other threads only read it.
+        counter.store(counter.load(Relaxed) + 1, Relaxed);
+    }
+}
+
+/// The part of a cache that statistics read from other threads.
+pub(crate) struct CacheShared {
+    slots: [Slot; NUM_SPAN_CLASSES],
+    tiny_allocs: AtomicU64,
+}
+
+impl CacheShared {
+    pub(crate) fn add_mallocs(&self, raw: &mut RawCounts) {
+        for (i, slot) in self.slots.iter().enumerate() {
+            raw.mallocs[SpanClass::from_index(i).size_class()] += slot.mallocs.load(Acquire);
+        }
+        raw.tiny_allocs += self.tiny_allocs.load(Acquire);
+    }
+
+    pub(crate) fn add_frees(&self, raw: &mut RawCounts) {
+        for (i, slot) in self.slots.iter().enumerate() {
+            raw.frees[SpanClass::from_index(i).size_class()] += slot.frees.load(Acquire);
+        }
+    }
+}
+
+/// A thread's allocation cache: the fast path of the allocator.
+///
+/// A cache is used by one thread at a time (`&mut self`); it may move between threads. Dropping it
+/// returns its spans to the allocator.
+///
+/// ```
+/// use gcheap_allocator::{Allocator, ObjectKind};
+/// use std::alloc::Layout;
+///
+/// let allocator = Allocator::new(Default::default());
+/// let mut cache = allocator.cache();
+/// let objects: Vec<_> = (0..1000)
+///     .map(|_| cache.alloc(Layout::new::<[u8; 48]>(), ObjectKind::Scan).unwrap())
+///     .collect();
+/// assert_eq!(allocator.stats().heap_objects, 1000);
+/// for p in objects {
+///     unsafe { cache.free(p) };
+/// }
+/// ```
+pub struct Cache {
+    inner: Arc<Inner>,
+    shared: Arc<CacheShared>,
+    id: usize,
+    /// Current tiny block and the offset of its first free byte.
+    tiny: Option<NonNull<u8>>,
+    tiny_offset: usize,
+    /// The sweep generation at which this cache last released its spans.
+    flush_gen: u32,
+}
+
+// SAFETY: the only non-Send field is the tiny block pointer, an address inside the allocator's
+// arenas that this cache alone allocates from; moving the cache moves that exclusive use with it.
+unsafe impl Send for Cache {}
+
+impl std::fmt::Debug for Cache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let spans = self
+            .shared
+            .slots
+            .iter()
+            .filter(|s| !s.span.load(Relaxed).is_null())
+            .count();
+        f.debug_struct("Cache")
+            .field("id", &self.id)
+            .field("spans_held", &spans)
+            .field("flush_gen", &self.flush_gen)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Cache {
+    pub(crate) fn new(inner: Arc<Inner>) -> Cache {
+        let shared = Arc::new(CacheShared {
+            slots: [const { Slot::new() }; NUM_SPAN_CLASSES],
+            tiny_allocs: AtomicU64::new(0),
+        });
+        {
+            let mut caches = inner.caches.lock();
+            caches.push(shared.clone());
+            inner.caches_peak.fetch_max(caches.len(), Relaxed);
+        }
+        let flush_gen = inner.sweepgen.load(Acquire);
+        Cache {
+            inner,
+            shared,
+            id: next_id(),
+            tiny: None,
+            tiny_offset: 0,
+            flush_gen,
+        }
+    }
+
+    /// Allocates an object of `layout`, uninitialized.
+    ///
+    /// Objects up to 32 KiB come from size-classed spans through this cache's lock-free fast
+    /// path; larger ones get pages of their own. Alignments up to the page size (8 KiB) are met.
+    #[inline]
+    pub fn alloc(&mut self, layout: Layout, kind: ObjectKind) -> Result<NonNull<u8>, AllocError> {
+        let size = layout.size();
+        if layout.align() <= 8 && size.wrapping_sub(1) < MAX_SMALL_SIZE {
+            let spc = SpanClass::new(size_to_class(size), kind == ObjectKind::NoScan);
+            return self.alloc_small(spc);
+        }
+        self.alloc_general(layout, kind)
+    }
+
+    /// Allocates a noscan object with the tiny allocator if it is under 16 bytes (and aligned to
+    /// at most 8), packing it into the current 16-byte block; otherwise like
+    /// [`alloc`](Self::alloc) with [`ObjectKind::NoScan`].
+    ///
+    /// Tiny objects cannot be freed one by one: their block is reclaimed by sweeping once no
+    /// object in it is marked ([`Allocator::mark`](crate::Allocator::mark) on any byte of an object
+    /// marks its block).
+    #[inline]
+    pub fn alloc_tiny(&mut self, layout: Layout) -> Result<NonNull<u8>, AllocError> {
+        let (size, align) = (layout.size(), layout.align());
+        if size == 0 || size >= TINY_SIZE || align > 8 {
+            return self.alloc(layout, ObjectKind::NoScan);
+        }
+        if let Some(block) = self.tiny {
+            let offset = self.tiny_offset.next_multiple_of(align);
+            if offset + size <= TINY_SIZE {
+                self.tiny_offset = offset + size;
+                Slot::bump(&self.shared.tiny_allocs);
+                // SAFETY: offset + size <= 16, so the object lies inside the 16-byte block.
+                return Ok(unsafe { block.add(offset) });
+            }
+        }
+        let block = self.alloc_small(SpanClass::TINY)?;
+        // Keep whichever block has more room left, as Go does.
+        if self.tiny.is_none() || size < self.tiny_offset {
+            self.tiny = Some(block);
+            self.tiny_offset = size;
+        }
+        Ok(block)
+    }
+
+    #[inline(always)]
+    fn alloc_small(&mut self, spc: SpanClass) -> Result<NonNull<u8>, AllocError> {
+        let slot = &self.shared.slots[spc.index()];
+        let mask = slot.free_mask.load(Relaxed);
+        if mask != 0 {
+            slot.free_mask.store(mask & (mask - 1), Relaxed);
+            Slot::bump(&slot.mallocs);
+            let offset = mask.trailing_zeros() as usize * slot.elem_size.load(Relaxed);
+            let p = slot.window_base.load(Relaxed).wrapping_add(offset);
+            // SAFETY: a set mask bit is an object of the owned span, inside its arena, which is
+            // never at address zero.
+            return Ok(unsafe { NonNull::new_unchecked(p) });
+        }
+        self.alloc_refill(spc)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn alloc_refill(&mut self, spc: SpanClass) -> Result<NonNull<u8>, AllocError> {
+        self.refill(spc)?;
+        self.alloc_small(spc)
+    }
+
+    #[cold]
+    fn alloc_general(
+        &mut self,
+        layout: Layout,
+        kind: ObjectKind,
+    ) -> Result<NonNull<u8>, AllocError> {
+        let (size, align) = (layout.size(), layout.align());
+        if size == 0 {
+            return Err(AllocError::ZeroSize);
+        }
+        if align > PAGE_SIZE {
+            return Err(AllocError::UnsupportedAlignment { align });
+        }
+        let padded = size.next_multiple_of(align);
+        if padded <= MAX_SMALL_SIZE {
+            // Spans start on page boundaries, so a class whose size is a multiple of `align` puts
+            // every object on an `align` boundary. Power-of-two classes up to 8 KiB guarantee one.
+            let mut class = size_to_class(padded);
+            while class_size(class) % align != 0 {
+                class += 1;
+            }
+            return self.alloc_small(SpanClass::new(class, kind == ObjectKind::NoScan));
+        }
+        self.inner.alloc_large(size, kind)
+    }
+
+    /// Makes the slot for `spc` hold a non-empty window.
+    fn refill(&mut self, spc: SpanClass) -> Result<(), AllocError> {
+        if self.flush_gen != self.inner.sweepgen.load(Acquire) {
+            self.flush();
+        }
+        let slot = &self.shared.slots[spc.index()];
+        if let Some(span) = NonNull::new(slot.span.load(Relaxed)).map(SpanRef) {
+            let s = self.inner.span(span);
+            write_back(slot, s);
+            let current = slot.word.load(Relaxed);
+            let nwords = s.nwords();
+            let next = (current + 1..nwords)
+                .chain(0..=current)
+                .find(|&w| free_bits(s, w) != 0);
+            if let Some(w) = next {
+                load_window(slot, s, w);
+                return Ok(());
+            }
+            if s.fold_remote_frees() > 0
+                && let Some(w) = (0..nwords).find(|&w| free_bits(s, w) != 0)
+            {
+                load_window(slot, s, w);
+                return Ok(());
+            }
+            slot.span.store(ptr::null_mut(), Relaxed);
+            self.inner.uncache_span(span);
+        }
+        let span = self.inner.cache_span(spc, self.id)?;
+        let s = self.inner.span(span);
+        slot.span.store(span.0.as_ptr(), Relaxed);
+        slot.elem_size.store(s.elem_size(), Relaxed);
+        let w = (0..s.nwords())
+            .find(|&w| free_bits(s, w) != 0)
+            .expect("central lists hand out spans with a free slot");
+        load_window(slot, s, w);
+        Ok(())
+    }
+
+    /// Frees an object allocated from this allocator.
+    ///
+    /// Objects in a span this cache owns are freed locally without a lock; others go through the
+    /// central lists (cross-thread frees are allowed).
+    ///
+    /// # Safety
+    /// `ptr` must have been returned by [`alloc`](Self::alloc) (on any cache of this allocator),
+    /// not be freed since (explicitly or by a sweep), and not be used afterwards.
+    ///
+    /// # Panics
+    /// If `ptr` is detectably not the start of an allocated object of this allocator: a foreign
+    /// pointer, an interior pointer, a tiny object, or a double free.
+    pub unsafe fn free(&mut self, ptr: NonNull<u8>) {
+        let addr = ptr.as_ptr().addr();
+        let Some((span, index)) = self.inner.locate(addr) else {
+            panic!(
+                "free: {ptr:p} is not an allocated object of this allocator (double free or foreign pointer)"
+            );
+        };
+        let s = self.inner.span(span);
+        if s.owner.load(Relaxed) != self.id {
+            return self.inner.free_shared(ptr);
+        }
+        assert_eq!(
+            s.object_ptr(index),
+            ptr,
+            "free: {ptr:p} points inside an object, not at its start"
+        );
+        assert!(
+            !s.class().is_tiny(),
+            "free: {ptr:p} is a tiny object; tiny objects are reclaimed only by sweeping"
+        );
+        let slot = &self.shared.slots[s.class().index()];
+        let (w, bit) = (index / 64, 1u64 << (index % 64));
+        if w == slot.word.load(Relaxed) {
+            let mask = slot.free_mask.load(Relaxed);
+            assert!(mask & bit == 0, "double free of {ptr:p}");
+            slot.free_mask.store(mask | bit, Relaxed);
+        } else {
+            let bits = s.alloc_bits[w].load(Relaxed);
+            assert!(bits & bit != 0, "double free of {ptr:p}");
+            s.alloc_bits[w].store(bits & !bit, Relaxed);
+        }
+        s.clear_mark(index);
+        if self.inner.config.poison_freed {
+            // SAFETY: the object was allocated and is now free; the caller promises no one uses it.
+            unsafe { ptr::write_bytes(ptr.as_ptr(), crate::heap::POISON_BYTE, s.elem_size()) };
+        }
+        Slot::bump(&slot.frees);
+    }
+
+    /// Returns every span this cache holds to the central lists (sweeping those held since before
+    /// the current sweep cycle) and forgets the tiny block.
+    pub fn flush(&mut self) {
+        self.tiny = None;
+        self.tiny_offset = 0;
+        for slot in self.shared.slots.iter() {
+            if let Some(span) = NonNull::new(slot.span.load(Relaxed)).map(SpanRef) {
+                write_back(slot, self.inner.span(span));
+                slot.free_mask.store(0, Relaxed);
+                slot.span.store(ptr::null_mut(), Relaxed);
+                self.inner.uncache_span(span);
+            }
+        }
+        self.flush_gen = self.inner.sweepgen.load(Acquire);
+    }
+
+    /// Flushes the cache if a sweep cycle started since it last did (Go's `prepareForSweep`).
+    /// The collector calls this at each mutator safepoint after starting a sweep cycle.
+    pub fn prepare_for_sweep(&mut self) {
+        if self.flush_gen != self.inner.sweepgen.load(Acquire) {
+            self.flush();
+        }
+    }
+}
+
+/// Free slots in bitmap word `w` of a span, according to its alloc bits.
+#[inline]
+fn free_bits(s: &Span, w: usize) -> u64 {
+    !s.alloc_bits[w].load(Relaxed) & s.valid_mask(w)
+}
+
+/// Points `slot` at word `w` of its span: everything free there becomes allocatable.
+fn load_window(slot: &Slot, s: &Span, w: usize) {
+    slot.word.store(w, Relaxed);
+    slot.window_base
+        .store(s.object_ptr(w * 64).as_ptr(), Relaxed);
+    slot.free_mask.store(free_bits(s, w), Relaxed);
+}
+
+/// Writes the current window's state back into the span's alloc bits.
+fn write_back(slot: &Slot, s: &Span) {
+    let w = slot.word.load(Relaxed);
+    let allocated = !slot.free_mask.load(Relaxed) & s.valid_mask(w);
+    s.alloc_bits[w].store(allocated, Relaxed);
+}
+
+impl Drop for Cache {
+    fn drop(&mut self) {
+        self.flush();
+        // Move this cache's counts into the allocator's, under the registry lock so that a
+        // concurrent snapshot counts them exactly once.
+        let mut caches = self.inner.caches.lock();
+        let mut raw = RawCounts::default();
+        self.shared.add_frees(&mut raw);
+        self.shared.add_mallocs(&mut raw);
+        let c = &self.inner.counters;
+        for class in 0..raw.mallocs.len() {
+            c.mallocs[class].fetch_add(raw.mallocs[class], Relaxed);
+            c.frees[class].fetch_add(raw.frees[class], Relaxed);
+        }
+        c.tiny_allocs.fetch_add(raw.tiny_allocs, Relaxed);
+        caches.retain(|s| !Arc::ptr_eq(s, &self.shared));
+    }
+}

@@ -1,0 +1,712 @@
+//! The allocator (Go's `mheap` plus its `mcentral`s): the shared state behind every thread cache.
+//!
+//! A request flows cache -> central -> page heap -> arena:
+//! 1. [`Cache::alloc`](crate::Cache::alloc) takes a slot from its current span (no lock).
+//! 2. When that span is full, the cache returns it to its class's [`Central`] and takes another:
+//!    a swept partial span, else an unswept one that it sweeps on the spot (lazy sweeping), else a
+//!    fresh span from the page heap.
+//! 3. The page heap carves spans out of free page runs and grows into arenas.
+//!
+//! Large objects skip the cache: each gets a span of its own from the page heap, listed in the
+//! central lists of the large span class so that sweeping finds it.
+//!
+//! **Sweeping.** [`Allocator::start_sweep_cycle`] advances the sweep generation under every central
+//! lock, which turns all swept lists into unswept ones at once. From then on a span is swept by
+//! whoever gets to it first: a cache that needs a span (lazy), [`Allocator::sweep_one`] (a
+//! background sweeper), an explicit free that touches it, or the owning cache when it releases a
+//! span it held since before the cycle began. Claiming a span for sweeping happens under its central
+//! lock together with taking it off its list, and counts it in `active_sweepers`; the next cycle
+//! cannot start until every list is swept and no sweeper is active, so the generation never moves
+//! under a sweeper's feet.
+
+use std::ptr::NonNull;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering::*};
+
+use parking_lot::Mutex;
+
+use crate::arena::arena_of;
+use crate::cache::CacheShared;
+use crate::central::{Central, ListKind, list_id};
+use crate::error::AllocError;
+use crate::pageheap::PageHeap;
+use crate::sizeclass::{NUM_SIZE_CLASSES, NUM_SPAN_CLASSES, PAGE_SIZE, SpanClass, class_pages};
+use crate::span::{LIST_CACHED, LIST_NONE, Span, SpanRef};
+use crate::stats::{AllocStats, RawCounts};
+
+/// Called by sweeping for each dead object in a scan span: the object's address and slot size.
+///
+/// The collector runs drops here. It may run on any thread, with no allocator lock held; it must
+/// not allocate from or free to the allocator that calls it.
+pub type SweepHook = Arc<dyn Fn(NonNull<u8>, usize) + Send + Sync>;
+
+/// How an allocator behaves.
+#[derive(Clone, Default)]
+pub struct AllocatorConfig {
+    /// Fill freed and swept objects with `0xDB` bytes, so a use after free reads garbage loudly.
+    pub poison_freed: bool,
+    /// Called for each dead object in a scan span when it is swept.
+    pub sweep_hook: Option<SweepHook>,
+}
+
+impl std::fmt::Debug for AllocatorConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AllocatorConfig")
+            .field("poison_freed", &self.poison_freed)
+            .field("sweep_hook", &self.sweep_hook.as_ref().map(|_| "<fn>"))
+            .finish()
+    }
+}
+
+/// The byte written over freed memory when [`AllocatorConfig::poison_freed`] is on.
+pub const POISON_BYTE: u8 = 0xDB;
+
+/// Whether an object may hold pointers the collector must trace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ObjectKind {
+    /// The object may hold traced pointers or need finalization: it lives in a scan span, and
+    /// sweeping reports it to the [`SweepHook`] when it dies.
+    Scan,
+    /// The object holds no pointers and needs no finalization: marking never reads it.
+    NoScan,
+}
+
+/// Shared counters for the paths that do not go through a cache's own counters.
+pub(crate) struct Counters {
+    pub(crate) mallocs: [AtomicU64; NUM_SIZE_CLASSES],
+    pub(crate) frees: [AtomicU64; NUM_SIZE_CLASSES],
+    pub(crate) large_mallocs: AtomicU64,
+    pub(crate) large_frees: AtomicU64,
+    pub(crate) large_bytes_alloc: AtomicU64,
+    pub(crate) large_bytes_freed: AtomicU64,
+    pub(crate) tiny_allocs: AtomicU64,
+    pub(crate) spans_swept: AtomicU64,
+    pub(crate) sweep_cycles: AtomicU64,
+}
+
+impl Default for Counters {
+    fn default() -> Self {
+        Counters {
+            mallocs: [const { AtomicU64::new(0) }; NUM_SIZE_CLASSES],
+            frees: [const { AtomicU64::new(0) }; NUM_SIZE_CLASSES],
+            large_mallocs: AtomicU64::new(0),
+            large_frees: AtomicU64::new(0),
+            large_bytes_alloc: AtomicU64::new(0),
+            large_bytes_freed: AtomicU64::new(0),
+            tiny_allocs: AtomicU64::new(0),
+            spans_swept: AtomicU64::new(0),
+            sweep_cycles: AtomicU64::new(0),
+        }
+    }
+}
+
+pub(crate) struct Inner {
+    pub(crate) id: usize,
+    pub(crate) pages: Mutex<PageHeap>,
+    pub(crate) centrals: Box<[Central]>,
+    pub(crate) sweepgen: AtomicU32,
+    active_sweepers: AtomicUsize,
+    sweep_cursor: AtomicUsize,
+    pub(crate) counters: Counters,
+    /// Live caches, for statistics.
+    pub(crate) caches: Mutex<Vec<Arc<CacheShared>>>,
+    pub(crate) caches_peak: AtomicUsize,
+    pub(crate) config: AllocatorConfig,
+}
+
+static NEXT_ID: AtomicUsize = AtomicUsize::new(1);
+
+/// A unique, non-zero identity for an allocator or a cache.
+pub(crate) fn next_id() -> usize {
+    NEXT_ID.fetch_add(1, Relaxed)
+}
+
+/// Go's memory allocator: a page heap, central span lists and thread caches.
+///
+/// Cheap to clone (an `Arc` inside); clones are the same allocator. Allocation goes through a
+/// [`Cache`](crate::Cache): [`Allocator::cache`] makes one for the calling thread's exclusive use.
+///
+/// ```
+/// use gcheap_allocator::{Allocator, ObjectKind};
+/// use std::alloc::Layout;
+///
+/// let allocator = Allocator::new(Default::default());
+/// let mut cache = allocator.cache();
+/// let p = cache.alloc(Layout::new::<u64>(), ObjectKind::NoScan).unwrap();
+/// unsafe { p.cast::<u64>().write(42) };
+/// assert_eq!(allocator.usable_size(p), Some(8));
+/// unsafe { cache.free(p) };
+/// ```
+#[derive(Clone)]
+pub struct Allocator {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Allocator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Allocator")
+            .field("id", &self.inner.id)
+            .field("sweepgen", &self.inner.sweepgen.load(Relaxed))
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Allocator {
+    fn default() -> Self {
+        Allocator::new(AllocatorConfig::default())
+    }
+}
+
+impl Allocator {
+    /// Creates an allocator. No memory is reserved until the first allocation.
+    pub fn new(config: AllocatorConfig) -> Allocator {
+        let id = next_id();
+        Allocator {
+            inner: Arc::new(Inner {
+                id,
+                pages: Mutex::new(PageHeap::new(id)),
+                centrals: (0..NUM_SPAN_CLASSES).map(|_| Central::default()).collect(),
+                sweepgen: AtomicU32::new(0),
+                active_sweepers: AtomicUsize::new(0),
+                sweep_cursor: AtomicUsize::new(0),
+                counters: Counters::default(),
+                caches: Mutex::new(Vec::new()),
+                caches_peak: AtomicUsize::new(0),
+                config,
+            }),
+        }
+    }
+
+    /// A new thread cache for this allocator.
+    pub fn cache(&self) -> crate::Cache {
+        crate::Cache::new(self.inner.clone())
+    }
+
+    /// Sets the mark bit of the object containing `ptr`; returns true if it was not set.
+    ///
+    /// `ptr` may point anywhere inside a live object (a tiny object marks its whole block).
+    ///
+    /// # Panics
+    /// If `ptr` is not inside an object of this allocator.
+    #[inline]
+    pub fn mark(&self, ptr: NonNull<u8>) -> bool {
+        let (span, index) = self
+            .inner
+            .locate(ptr.as_ptr().addr())
+            .unwrap_or_else(|| panic!("mark: {ptr:p} is not inside an object of this allocator"));
+        self.inner.span(span).mark(index)
+    }
+
+    /// Whether the object containing `ptr` is marked; `None` if `ptr` is not inside an object.
+    pub fn is_marked(&self, ptr: NonNull<u8>) -> Option<bool> {
+        let (span, index) = self.inner.locate(ptr.as_ptr().addr())?;
+        Some(self.inner.span(span).is_marked(index))
+    }
+
+    /// The start of the object slot containing `ptr`, or `None` if `ptr` is not inside one of
+    /// this allocator's in-use spans.
+    pub fn object_base(&self, ptr: NonNull<u8>) -> Option<NonNull<u8>> {
+        let (span, index) = self.inner.locate(ptr.as_ptr().addr())?;
+        Some(self.inner.span(span).object_ptr(index))
+    }
+
+    /// The usable size of the slot containing `ptr` (its size class, or its span for large
+    /// objects), or `None` if `ptr` is not inside one of this allocator's in-use spans.
+    pub fn usable_size(&self, ptr: NonNull<u8>) -> Option<usize> {
+        let (span, _) = self.inner.locate(ptr.as_ptr().addr())?;
+        Some(self.inner.span(span).elem_size())
+    }
+
+    /// Frees an object without a cache (the span's owner, if any, folds the free in later).
+    ///
+    /// # Safety
+    /// `ptr` must be an object returned by [`Cache::alloc`](crate::Cache::alloc) of this allocator,
+    /// not freed since (explicitly or by a sweep), and not used afterwards.
+    ///
+    /// # Panics
+    /// If `ptr` is not the start of an allocated object of this allocator (when detectable), or is
+    /// a tiny object.
+    pub unsafe fn free(&self, ptr: NonNull<u8>) {
+        self.inner.free_shared(ptr)
+    }
+
+    /// Starts a sweep cycle: finishes sweeping the previous cycle, then makes every span unswept.
+    ///
+    /// Every object whose mark bit is clear when its span is swept is freed; sweeping then clears
+    /// the mark bits. Spans are swept lazily by allocation, by [`sweep_one`](Self::sweep_one) and
+    /// [`finish_sweep`](Self::finish_sweep). Each cache must call
+    /// [`Cache::prepare_for_sweep`](crate::Cache::prepare_for_sweep) (or flush) before this is
+    /// called again; objects it allocates in spans it held since before this call are freed by
+    /// this cycle unless marked (the collector allocates black meanwhile).
+    pub fn start_sweep_cycle(&self) {
+        self.inner.start_sweep_cycle()
+    }
+
+    /// Sweeps one unswept span, if any is left; returns whether it found one. Safe to call from
+    /// any number of threads at once (a background sweeper calls it in a loop).
+    pub fn sweep_one(&self) -> bool {
+        self.inner.sweep_one()
+    }
+
+    /// Sweeps every span not yet swept this cycle and waits for sweeps in progress elsewhere.
+    /// Spans held by caches are swept when their cache releases them.
+    pub fn finish_sweep(&self) {
+        self.inner.finish_sweep()
+    }
+
+    /// Returns up to `max_bytes` of idle memory to the OS (`madvise(MADV_DONTNEED)`); returns the
+    /// bytes released. Released pages are reused, and repopulated by the OS, on demand.
+    pub fn scavenge(&self, max_bytes: usize) -> usize {
+        self.inner.pages.lock().scavenge(max_bytes / PAGE_SIZE) * PAGE_SIZE
+    }
+
+    /// Releases idle memory until at most `retained_bytes` of idle memory stays backed by the OS
+    /// (the scavenger's goal); returns the bytes released.
+    pub fn scavenge_to(&self, retained_bytes: usize) -> usize {
+        let mut pages = self.inner.pages.lock();
+        let excess = pages
+            .retained_idle_pages()
+            .saturating_sub(retained_bytes / PAGE_SIZE);
+        pages.scavenge(excess) * PAGE_SIZE
+    }
+
+    /// Releases all idle memory to the OS (the basis of Go's `debug.FreeOSMemory`).
+    pub fn release_all(&self) -> usize {
+        self.scavenge(usize::MAX)
+    }
+
+    /// The current sweep generation (grows by 2 per cycle).
+    pub fn sweep_generation(&self) -> u32 {
+        self.inner.sweepgen.load(Acquire)
+    }
+
+    /// A snapshot of the statistics. Cheap enough to call often; takes the page-heap lock.
+    pub fn stats(&self) -> AllocStats {
+        self.inner.stats()
+    }
+}
+
+impl Inner {
+    /// The span struct behind `r`. Spans live as long as the allocator.
+    #[inline]
+    pub(crate) fn span(&self, r: SpanRef) -> &Span {
+        // SAFETY: every SpanRef handed around by this allocator points to a span struct owned by
+        // its page heap, which frees span structs only when dropped, after `self` is gone.
+        unsafe { r.0.as_ref() }
+    }
+
+    /// The in-use span of this allocator containing `addr`, if any.
+    #[inline]
+    pub(crate) fn span_of(&self, addr: usize) -> Option<SpanRef> {
+        let arena = arena_of(addr)?;
+        // SAFETY: a registered arena stays valid while its allocator lives; we check it is ours,
+        // and we are alive.
+        let arena = unsafe { arena.as_ref() };
+        if arena.owner != self.id {
+            return None;
+        }
+        let page = arena.page_of(addr);
+        arena.span_at(page).map(SpanRef)
+    }
+
+    /// The span and object index containing `addr`, if `addr` is inside an object slot.
+    #[inline]
+    pub(crate) fn locate(&self, addr: usize) -> Option<(SpanRef, usize)> {
+        let span = self.span_of(addr)?;
+        let s = self.span(span);
+        s.contains_object(addr)
+            .then(|| (span, s.object_index(addr)))
+    }
+
+    fn poison(&self, s: &Span, index: usize) {
+        if self.config.poison_freed {
+            let p = s.object_ptr(index);
+            // SAFETY: the object is dead (freed or unreachable and being swept): nothing may read
+            // or write it any more, and the slot lies inside the span.
+            unsafe { std::ptr::write_bytes(p.as_ptr(), POISON_BYTE, s.elem_size()) };
+        }
+    }
+
+    /// Takes a span of class `spc` with at least one free slot for cache `owner`.
+    pub(crate) fn cache_span(&self, spc: SpanClass, owner: usize) -> Result<SpanRef, AllocError> {
+        let central = &self.centrals[spc.index()];
+        let mut budget = 100;
+        let mut lists = central.lists.lock();
+        loop {
+            let sg = self.sweepgen.load(Acquire);
+            let span_of = |r| self.span(r);
+            if let Some(span) = lists.pop(list_id(ListKind::Partial, true, sg), span_of) {
+                self.take_for_cache(span, owner, sg);
+                return Ok(span);
+            }
+            let unswept = lists
+                .pop(list_id(ListKind::Partial, false, sg), span_of)
+                .or_else(|| {
+                    if budget > 0 {
+                        budget -= 1;
+                        lists.pop(list_id(ListKind::Full, false, sg), span_of)
+                    } else {
+                        None
+                    }
+                });
+            let Some(span) = unswept else { break };
+            self.claim_for_sweep(span, sg);
+            drop(lists);
+            let live = self.sweep_claimed(span);
+            let s = self.span(span);
+            if live == 0 {
+                self.pages.lock().free_span(span);
+                self.active_sweepers.fetch_sub(1, Release);
+                lists = central.lists.lock();
+                continue;
+            }
+            lists = central.lists.lock();
+            self.active_sweepers.fetch_sub(1, Release);
+            if live < s.nelems() {
+                self.take_for_cache(span, owner, sg);
+                return Ok(span);
+            }
+            s.sweepgen.store(sg, Release);
+            lists.push(list_id(ListKind::Full, true, sg), span, s);
+        }
+        drop(lists);
+        let sg = self.sweepgen.load(Acquire);
+        let span = self
+            .pages
+            .lock()
+            .alloc_span(class_pages(spc.size_class()), spc, sg)?;
+        // A fresh span is in no list; mark it owned under the central lock like any other.
+        let _lists = central.lists.lock();
+        self.take_for_cache(span, owner, self.sweepgen.load(Acquire));
+        Ok(span)
+    }
+
+    fn take_for_cache(&self, span: SpanRef, owner: usize, sg: u32) {
+        let s = self.span(span);
+        s.owner.store(owner, Relaxed);
+        s.list.store(LIST_CACHED, Relaxed);
+        s.sweepgen.store(sg.wrapping_add(3), Release);
+    }
+
+    /// Marks `span` (just taken off an unswept list, under its central lock) as being swept.
+    fn claim_for_sweep(&self, span: SpanRef, sg: u32) {
+        let s = self.span(span);
+        let prev = s.sweepgen.swap(sg.wrapping_sub(1), AcqRel);
+        assert_eq!(
+            prev,
+            sg.wrapping_sub(2),
+            "span on an unswept list was not unswept"
+        );
+        self.active_sweepers.fetch_add(1, AcqRel);
+    }
+
+    /// Sweeps a span claimed by this thread (in no list, owned by no cache); returns live objects.
+    fn sweep_claimed(&self, span: SpanRef) -> usize {
+        let s = self.span(span);
+        let class = s.class();
+        let report = !class.noscan();
+        let mut freed = 0u64;
+        let live = s.sweep_bits(|index| {
+            freed += 1;
+            if report && let Some(hook) = &self.config.sweep_hook {
+                hook(s.object_ptr(index), s.elem_size());
+            }
+            self.poison(s, index);
+        });
+        s.alloc_count.store(live as u32, Relaxed);
+        if class.is_large() {
+            self.counters.large_frees.fetch_add(freed, Relaxed);
+            self.counters
+                .large_bytes_freed
+                .fetch_add(freed * s.bytes() as u64, Relaxed);
+        } else {
+            self.counters.frees[class.size_class()].fetch_add(freed, Relaxed);
+        }
+        self.counters.spans_swept.fetch_add(1, Relaxed);
+        live
+    }
+
+    /// Puts a span swept by this thread where it belongs and ends the claim.
+    fn place_swept(&self, span: SpanRef, live: usize) {
+        let s = self.span(span);
+        if live == 0 {
+            self.pages.lock().free_span(span);
+        } else {
+            let mut lists = self.centrals[s.class().index()].lists.lock();
+            let sg = self.sweepgen.load(Acquire);
+            s.sweepgen.store(sg, Release);
+            let kind = if live == s.nelems() {
+                ListKind::Full
+            } else {
+                ListKind::Partial
+            };
+            lists.push(list_id(kind, true, sg), span, s);
+        }
+        self.active_sweepers.fetch_sub(1, Release);
+    }
+
+    /// Returns a span from a cache to its central lists, sweeping it if the cache held it since
+    /// before the current sweep cycle began. The cache has written its window back.
+    pub(crate) fn uncache_span(&self, span: SpanRef) {
+        let s = self.span(span);
+        let central = &self.centrals[s.class().index()];
+        let mut lists = central.lists.lock();
+        s.fold_remote_frees();
+        s.owner.store(0, Relaxed);
+        s.list.store(LIST_NONE, Relaxed);
+        let sg = self.sweepgen.load(Acquire);
+        let span_sg = s.sweepgen.load(Acquire);
+        if span_sg == sg.wrapping_add(1) {
+            // Cached since before this cycle began: sweep it now.
+            s.sweepgen.store(sg.wrapping_sub(1), Release);
+            self.active_sweepers.fetch_add(1, AcqRel);
+            drop(lists);
+            let live = self.sweep_claimed(span);
+            self.place_swept(span, live);
+            return;
+        }
+        assert_eq!(
+            span_sg,
+            sg.wrapping_add(3),
+            "a cache held a span across two sweep cycles: call Cache::prepare_for_sweep (or flush) \
+             on every cache between Allocator::start_sweep_cycle calls"
+        );
+        s.sweepgen.store(sg, Release);
+        let live = s.count_allocated();
+        s.alloc_count.store(live as u32, Relaxed);
+        if live == 0 {
+            drop(lists);
+            self.pages.lock().free_span(span);
+        } else {
+            let kind = if live == s.nelems() {
+                ListKind::Full
+            } else {
+                ListKind::Partial
+            };
+            lists.push(list_id(kind, true, sg), span, s);
+        }
+    }
+
+    /// Allocates a large object of `size` bytes in a span of its own.
+    pub(crate) fn alloc_large(
+        &self,
+        size: usize,
+        kind: ObjectKind,
+    ) -> Result<NonNull<u8>, AllocError> {
+        let npages = size.div_ceil(PAGE_SIZE);
+        let spc = SpanClass::new(0, kind == ObjectKind::NoScan);
+        let central = &self.centrals[spc.index()];
+        let span = {
+            let mut pages = self.pages.lock();
+            let span = pages.alloc_span(npages, spc, self.sweepgen.load(Acquire))?;
+            let s = self.span(span);
+            s.alloc_bits[0].store(1, Relaxed);
+            s.alloc_count.store(1, Relaxed);
+            // Counted under the page-heap lock so that snapshots see span and object together.
+            self.counters.large_mallocs.fetch_add(1, Relaxed);
+            self.counters
+                .large_bytes_alloc
+                .fetch_add(s.bytes() as u64, Relaxed);
+            span
+        };
+        let s = self.span(span);
+        let mut lists = central.lists.lock();
+        let sg = self.sweepgen.load(Acquire);
+        s.sweepgen.store(sg, Release);
+        lists.push(list_id(ListKind::Full, true, sg), span, s);
+        Ok(s.start_ptr())
+    }
+
+    /// Frees `ptr` through the central lists (no cache owns its span, or another one does).
+    pub(crate) fn free_shared(&self, ptr: NonNull<u8>) {
+        let addr = ptr.as_ptr().addr();
+        loop {
+            let (span, index) = self.locate(addr).unwrap_or_else(|| {
+                panic!("free: {ptr:p} is not an allocated object of this allocator (double free or foreign pointer)")
+            });
+            let s = self.span(span);
+            assert_eq!(
+                s.object_ptr(index),
+                ptr,
+                "free: {ptr:p} points inside an object, not at its start"
+            );
+            let class = s.class();
+            assert!(
+                !class.is_tiny(),
+                "free: {ptr:p} is a tiny object; tiny objects share blocks and are reclaimed only by sweeping"
+            );
+            let central = &self.centrals[class.index()];
+            let mut lists = central.lists.lock();
+            if self.span_of(addr) != Some(span) {
+                continue; // the span changed hands before we locked it
+            }
+            let sg = self.sweepgen.load(Acquire);
+            let span_sg = s.sweepgen.load(Acquire);
+            let (w, bit) = (index / 64, 1u64 << (index % 64));
+            if s.owner.load(Relaxed) != 0 {
+                // A cache owns the span: record a remote free for it to fold in.
+                let prev = s.remote_free[w].fetch_or(bit, AcqRel);
+                assert!(prev & bit == 0, "double free of {ptr:p}");
+                s.clear_mark(index);
+                self.poison(s, index);
+                self.counters.frees[class.size_class()].fetch_add(1, Relaxed);
+                s.remote_pending.fetch_add(1, Release);
+                return;
+            }
+            if span_sg == sg.wrapping_sub(2) {
+                // Unswept: sweep it first, then retry (the sweep may free this very object if it
+                // was not marked, which makes this free a double free, reported on retry).
+                lists.remove(span, s, |r| self.span(r));
+                self.claim_for_sweep(span, sg);
+                drop(lists);
+                let live = self.sweep_claimed(span);
+                self.place_swept(span, live);
+                continue;
+            }
+            if span_sg == sg.wrapping_sub(1) {
+                drop(lists);
+                std::thread::yield_now();
+                continue;
+            }
+            let bits = s.alloc_bits[w].load(Relaxed);
+            assert!(bits & bit != 0, "double free of {ptr:p}");
+            s.alloc_bits[w].store(bits & !bit, Relaxed);
+            s.clear_mark(index);
+            self.poison(s, index);
+            let live = s.alloc_count.fetch_sub(1, Relaxed) as usize - 1;
+            let was_full = live + 1 == s.nelems();
+            if live == 0 {
+                lists.remove(span, s, |r| self.span(r));
+                drop(lists);
+                let mut pages = self.pages.lock();
+                self.count_shared_free(s);
+                pages.free_span(span);
+            } else {
+                self.count_shared_free(s);
+                if was_full {
+                    lists.remove(span, s, |r| self.span(r));
+                    lists.push(list_id(ListKind::Partial, true, sg), span, s);
+                }
+            }
+            return;
+        }
+    }
+
+    fn count_shared_free(&self, s: &Span) {
+        let class = s.class();
+        if class.is_large() {
+            self.counters.large_frees.fetch_add(1, Relaxed);
+            self.counters
+                .large_bytes_freed
+                .fetch_add(s.bytes() as u64, Relaxed);
+        } else {
+            self.counters.frees[class.size_class()].fetch_add(1, Relaxed);
+        }
+    }
+
+    fn start_sweep_cycle(&self) {
+        loop {
+            self.finish_sweep();
+            let mut guards: Vec<_> = self.centrals.iter().map(|c| c.lists.lock()).collect();
+            let sg = self.sweepgen.load(Acquire);
+            let pending = guards.iter().any(|l| {
+                l.len(list_id(ListKind::Partial, false, sg))
+                    + l.len(list_id(ListKind::Full, false, sg))
+                    > 0
+            });
+            if pending || self.active_sweepers.load(Acquire) != 0 {
+                continue;
+            }
+            self.sweepgen.store(sg.wrapping_add(2), Release);
+            self.counters.sweep_cycles.fetch_add(1, Relaxed);
+            guards.clear();
+            return;
+        }
+    }
+
+    fn sweep_one(&self) -> bool {
+        let n = self.centrals.len();
+        let start = self.sweep_cursor.load(Relaxed);
+        for i in 0..n {
+            let class = (start + i) % n;
+            let central = &self.centrals[class];
+            let mut lists = central.lists.lock();
+            let sg = self.sweepgen.load(Acquire);
+            let span_of = |r| self.span(r);
+            let span = lists
+                .pop(list_id(ListKind::Partial, false, sg), span_of)
+                .or_else(|| lists.pop(list_id(ListKind::Full, false, sg), span_of));
+            if let Some(span) = span {
+                self.claim_for_sweep(span, sg);
+                drop(lists);
+                self.sweep_cursor.store(class, Relaxed);
+                let live = self.sweep_claimed(span);
+                self.place_swept(span, live);
+                return true;
+            }
+        }
+        false
+    }
+
+    fn finish_sweep(&self) {
+        while self.sweep_one() {}
+        while self.active_sweepers.load(Acquire) != 0 {
+            std::thread::yield_now();
+        }
+    }
+
+    fn stats(&self) -> AllocStats {
+        let pages = self.pages.lock();
+        // The registry lock makes a cache's drop (which moves its counts into the allocator's)
+        // atomic with respect to this snapshot.
+        let caches = self.caches.lock();
+        let mut raw = RawCounts::default();
+        let c = &self.counters;
+        // Frees before mallocs: an object's free is counted after its allocation, so reading in
+        // this order never sees more frees than mallocs.
+        for (class, f) in c.frees.iter().enumerate() {
+            raw.frees[class] = f.load(Acquire);
+        }
+        raw.large_frees = c.large_frees.load(Acquire);
+        raw.large_bytes_freed = c.large_bytes_freed.load(Acquire);
+        for cache in caches.iter() {
+            cache.add_frees(&mut raw);
+        }
+        for cache in caches.iter() {
+            cache.add_mallocs(&mut raw);
+        }
+        for (class, m) in c.mallocs.iter().enumerate() {
+            raw.mallocs[class] += m.load(Acquire);
+        }
+        raw.large_mallocs = c.large_mallocs.load(Acquire);
+        raw.large_bytes_alloc = c.large_bytes_alloc.load(Acquire);
+        raw.tiny_allocs += c.tiny_allocs.load(Acquire);
+        let ncaches = caches.len();
+        drop(caches);
+
+        let mut s = AllocStats::default();
+        raw.fill(&mut s);
+        let ps = pages.stats;
+        s.heap_sys = (ps.sys * PAGE_SIZE) as u64;
+        s.heap_inuse = (ps.inuse * PAGE_SIZE) as u64;
+        s.heap_idle = s.heap_sys - s.heap_inuse;
+        s.heap_released = (ps.released * PAGE_SIZE) as u64;
+        let span_bytes = std::mem::size_of::<Span>() as u64;
+        s.mspan_inuse = ps.spans_inuse as u64 * span_bytes;
+        s.mspan_sys = ps.spans_allocated as u64 * span_bytes;
+        let cache_bytes = std::mem::size_of::<CacheShared>() as u64;
+        s.mcache_inuse = ncaches as u64 * cache_bytes;
+        s.mcache_sys = self.caches_peak.load(Relaxed) as u64 * cache_bytes;
+        // Arena page tables (one pointer per page) and scavenge bitmaps (one bit per page).
+        let arena_pages = pages.reserved_pages() as u64;
+        s.gc_sys = arena_pages * 8 + arena_pages.div_ceil(64) * 8;
+        s.other_sys = (std::mem::size_of::<Inner>()
+            + self.centrals.len() * std::mem::size_of::<Central>()) as u64;
+        s.sys = s.heap_sys + s.mspan_sys + s.mcache_sys + s.gc_sys + s.other_sys;
+        s.scavenged_total = (ps.released_total * PAGE_SIZE) as u64;
+        s.spans_swept = c.spans_swept.load(Relaxed);
+        s.sweep_cycles = c.sweep_cycles.load(Relaxed);
+        s
+    }
+}

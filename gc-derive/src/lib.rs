@@ -1,0 +1,3 @@
+//! # gcheap-derive
+//!
+//! `#[derive(Trace)]` for gcheap. Empty until the collector issue lands.
