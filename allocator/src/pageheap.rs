@@ -310,3 +310,91 @@ impl Drop for PageHeap {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::heap::next_id;
+
+    fn start(heap: &PageHeap, span: SpanRef) -> usize {
+        let _ = heap;
+        // SAFETY: span structs live as long as the page heap.
+        unsafe { span.0.as_ref() }.start()
+    }
+
+    #[test]
+    fn spans_are_disjoint_and_coalesce_back() {
+        let mut heap = PageHeap::new(next_id());
+        let class = SpanClass::new(0, true);
+        let spans: Vec<_> = (1..=8)
+            .map(|n| heap.alloc_span(n, class, 0).unwrap())
+            .collect();
+        heap.check_invariants();
+        let mut ranges: Vec<(usize, usize)> = spans
+            .iter()
+            .enumerate()
+            .map(|(i, &s)| (start(&heap, s), start(&heap, s) + (i + 1) * PAGE_SIZE))
+            .collect();
+        ranges.sort();
+        for pair in ranges.windows(2) {
+            assert!(pair[0].1 <= pair[1].0, "overlapping spans {pair:?}");
+        }
+        assert_eq!(heap.stats.inuse, 36);
+        for span in spans {
+            heap.free_span(span);
+            heap.check_invariants();
+        }
+        assert_eq!(heap.stats.inuse, 0);
+        // Everything coalesced back into a single run.
+        assert_eq!(heap.free_by_addr.len(), 1, "{:?}", heap.free_by_addr);
+    }
+
+    #[test]
+    fn best_fit_reuses_the_freed_hole() {
+        let mut heap = PageHeap::new(next_id());
+        let class = SpanClass::new(0, true);
+        let a = heap.alloc_span(4, class, 0).unwrap();
+        let _b = heap.alloc_span(1, class, 0).unwrap();
+        let a_start = start(&heap, a);
+        heap.free_span(a);
+        let c = heap.alloc_span(3, class, 0).unwrap();
+        assert_eq!(
+            start(&heap, c),
+            a_start,
+            "the 4-page hole is the best fit for 3 pages"
+        );
+        heap.check_invariants();
+    }
+
+    #[test]
+    fn fresh_memory_counts_as_released_until_used() {
+        let mut heap = PageHeap::new(next_id());
+        let span = heap.alloc_span(2, SpanClass::new(0, true), 0).unwrap();
+        assert_eq!(heap.stats.sys, GROW_STEP_PAGES);
+        assert_eq!(heap.stats.released, GROW_STEP_PAGES - 2);
+        heap.free_span(span);
+        assert_eq!(heap.retained_idle_pages(), 2);
+        assert_eq!(heap.scavenge(usize::MAX), 2);
+        assert_eq!(heap.stats.released, heap.stats.sys);
+        assert_eq!(heap.retained_idle_pages(), 0);
+        heap.check_invariants();
+    }
+
+    #[test]
+    fn spans_larger_than_an_arena_get_a_huge_arena() {
+        let mut heap = PageHeap::new(next_id());
+        let pages = ARENA_PAGES + 3;
+        let span = heap.alloc_span(pages, SpanClass::new(0, true), 0).unwrap();
+        let s = start(&heap, span);
+        // Every page of the span maps back to it.
+        let arena = crate::arena::arena_of(s + (pages - 1) * PAGE_SIZE).unwrap();
+        // SAFETY: the arena belongs to `heap`, which is alive.
+        let arena = unsafe { arena.as_ref() };
+        assert_eq!(
+            arena.span_at(arena.page_of(s + (pages - 1) * PAGE_SIZE)),
+            Some(span.0)
+        );
+        heap.free_span(span);
+        heap.check_invariants();
+    }
+}
