@@ -138,7 +138,7 @@ impl Arena {
         min_pages: usize,
         owner: usize,
         index: usize,
-    ) -> Result<Box<Arena>, AllocError> {
+    ) -> Result<OwnedArena, AllocError> {
         let pages = min_pages.max(1).next_multiple_of(ARENA_PAGES);
         let bytes = pages
             .checked_mul(PAGE_SIZE)
@@ -157,6 +157,9 @@ impl Arena {
             owner,
             index,
         });
+        // The arena map and its owner both refer to the arena through this one raw pointer, so
+        // no Box or &mut ever asserts uniqueness over it while it is registered.
+        let arena = OwnedArena(NonNull::from(Box::leak(arena)));
         arena.register();
         Ok(arena)
     }
@@ -212,15 +215,6 @@ impl Arena {
         first..first + self.pages / ARENA_PAGES
     }
 
-    fn register(&self) {
-        for chunk in self.chunks() {
-            let l2 = l2_block(chunk >> L2_BITS, true).expect("created on demand");
-            let prev = l2[chunk & ((1 << L2_BITS) - 1)]
-                .swap(self as *const Arena as *mut Arena, Ordering::AcqRel);
-            debug_assert!(prev.is_null(), "arena chunk registered twice");
-        }
-    }
-
     fn unregister(&self) {
         for chunk in self.chunks() {
             if let Some(l2) = l2_block(chunk >> L2_BITS, false) {
@@ -238,9 +232,38 @@ unsafe impl Send for Arena {}
 // SAFETY: see `Send` above; every mutable field is atomic.
 unsafe impl Sync for Arena {}
 
-impl Drop for Arena {
+/// The owner of a registered arena: unregisters and frees it when dropped.
+pub(crate) struct OwnedArena(NonNull<Arena>);
+
+// SAFETY: OwnedArena uniquely owns the arena (as a Box would), and Arena is Send + Sync.
+unsafe impl Send for OwnedArena {}
+// SAFETY: as above; shared access only reads through `&Arena`.
+unsafe impl Sync for OwnedArena {}
+
+impl OwnedArena {
+    fn register(&self) {
+        for chunk in self.chunks() {
+            let l2 = l2_block(chunk >> L2_BITS, true).expect("created on demand");
+            let prev = l2[chunk & ((1 << L2_BITS) - 1)].swap(self.0.as_ptr(), Ordering::AcqRel);
+            debug_assert!(prev.is_null(), "arena chunk registered twice");
+        }
+    }
+}
+
+impl std::ops::Deref for OwnedArena {
+    type Target = Arena;
+    fn deref(&self) -> &Arena {
+        // SAFETY: the pointer came from Box::leak in `Arena::new` and is freed only in Drop.
+        unsafe { self.0.as_ref() }
+    }
+}
+
+impl Drop for OwnedArena {
     fn drop(&mut self) {
         self.unregister();
+        // SAFETY: leaked from a Box in `Arena::new`; now unregistered, so no lookup can reach it,
+        // and its allocator (the only user of pointers into it) is being dropped.
+        drop(unsafe { Box::from_raw(self.0.as_ptr()) });
     }
 }
 

@@ -17,7 +17,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::ptr::NonNull;
 
-use crate::arena::{ARENA_PAGES, Arena};
+use crate::arena::{ARENA_PAGES, Arena, OwnedArena};
 use crate::error::AllocError;
 use crate::sizeclass::{PAGE_SIZE, SpanClass};
 use crate::span::{Span, SpanRef};
@@ -27,7 +27,7 @@ pub(crate) const GROW_STEP_PAGES: usize = if ARENA_PAGES < 512 { ARENA_PAGES } e
 
 /// Per-arena state owned by the page heap.
 struct ArenaState {
-    arena: Box<Arena>,
+    arena: OwnedArena,
     /// Pages of this arena that have been grown into (and counted in `sys_pages`).
     grown: usize,
     /// One bit per page: released to the OS (or never touched) and not in use since.

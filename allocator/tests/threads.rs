@@ -1,0 +1,526 @@
+//! Multi-threaded tests: threads allocating and freeing through their own caches with cross-thread
+//! frees, and workers that allocate and mark while a background thread sweeps, all with every
+//! object's contents verified.
+
+use std::alloc::Layout;
+use std::collections::{BTreeSet, HashSet};
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::*};
+use std::sync::mpsc;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread;
+use std::time::Duration;
+
+use gcheap_allocator::{
+    AllocStats, Allocator, AllocatorConfig, Cache, MAX_SMALL_SIZE, ObjectKind, TINY_SIZE,
+};
+
+/// A barrier that fails instead of hanging when a thread taking part in it panicked.
+struct Phases {
+    state: Mutex<(usize, u64)>,
+    cv: Condvar,
+    parties: usize,
+    failed: AtomicBool,
+}
+
+impl Phases {
+    fn new(parties: usize) -> Phases {
+        Phases {
+            state: Mutex::new((0, 0)),
+            cv: Condvar::new(),
+            parties,
+            failed: AtomicBool::new(false),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, (usize, u64)> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn wait(&self) {
+        let mut state = self.lock();
+        let generation = state.1;
+        state.0 += 1;
+        if state.0 == self.parties {
+            *state = (0, generation + 1);
+            self.cv.notify_all();
+            return;
+        }
+        while state.1 == generation {
+            if self.failed.load(Acquire) {
+                drop(state);
+                panic!("another thread failed");
+            }
+            state = self.cv.wait_timeout(state, Duration::from_millis(50)).unwrap_or_else(|e| e.into_inner()).0;
+        }
+    }
+}
+
+/// Marks the phases failed if the thread holding it panics.
+struct FailOnPanic<'a>(&'a Phases);
+
+impl Drop for FailOnPanic<'_> {
+    fn drop(&mut self) {
+        if thread::panicking() {
+            self.0.failed.store(true, Release);
+            self.0.cv.notify_all();
+        }
+    }
+}
+
+/// xorshift64: a small deterministic generator.
+struct Rng(u64);
+
+impl Rng {
+    fn new(seed: u64) -> Rng {
+        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+    fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        x
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn chance(&mut self, percent: usize) -> bool {
+        self.below(100) < percent
+    }
+}
+
+/// A random request: mostly small, some up to 32 KiB, a few large; mostly 8-aligned.
+fn random_layout(rng: &mut Rng) -> Layout {
+    let size = match rng.below(100) {
+        0..=59 => 1 + rng.below(256),
+        60..=89 => 1 + rng.below(4096),
+        90..=98 => 1 + rng.below(MAX_SMALL_SIZE),
+        _ => MAX_SMALL_SIZE + 1 + rng.below(100_000),
+    };
+    let align = if rng.chance(85) {
+        8
+    } else {
+        1 << (4 + rng.below(9)) // 16 ..= 4096
+    };
+    Layout::from_size_align(size, align).unwrap()
+}
+
+/// An object and what it must contain; `Send` so that it can change threads.
+struct Obj {
+    ptr: NonNull<u8>,
+    size: usize,
+    /// Allocating thread in the top 16 bits, object number below.
+    tag: u64,
+    tiny: bool,
+}
+
+// SAFETY: the pointer is to an allocator object that only the holder of this `Obj` uses.
+unsafe impl Send for Obj {}
+
+impl Obj {
+    fn new(ptr: NonNull<u8>, layout: Layout, thread: usize, id: u64, tiny: bool) -> Obj {
+        assert_eq!(ptr.as_ptr().addr() % layout.align(), 0, "misaligned");
+        let obj = Obj {
+            ptr,
+            size: layout.size(),
+            tag: (thread as u64) << 48 | id,
+            tiny,
+        };
+        let pattern = pattern(obj.tag, obj.size);
+        // SAFETY: a fresh allocation of `size` bytes.
+        unsafe { std::ptr::copy_nonoverlapping(pattern.as_ptr(), ptr.as_ptr(), obj.size) };
+        obj
+    }
+
+    fn thread(&self) -> usize {
+        (self.tag >> 48) as usize
+    }
+
+    fn verify(&self) {
+        // SAFETY: the object is live and `size` bytes long.
+        let bytes = unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), self.size) };
+        if let Some(i) = bytes.iter().zip(pattern(self.tag, self.size)).position(|(a, b)| *a != b) {
+            panic!(
+                "object {:p} (thread {}, #{}, {} B) corrupted at offset {i}: {:#x}",
+                self.ptr,
+                self.thread(),
+                self.tag & 0xFFFF_FFFF_FFFF,
+                self.size,
+                bytes[i]
+            );
+        }
+    }
+}
+
+/// The bytes an object with `tag` holds: the tag, then an xorshift stream seeded by it.
+fn pattern(tag: u64, len: usize) -> Vec<u8> {
+    let mut v = Vec::with_capacity(len + 8);
+    v.extend_from_slice(&tag.to_le_bytes());
+    let mut rng = Rng::new(tag);
+    while v.len() < len {
+        v.extend_from_slice(&rng.next().to_le_bytes());
+    }
+    v.truncate(len);
+    v
+}
+
+fn check_identities(s: &AllocStats) {
+    assert_eq!(s.heap_idle, s.heap_sys - s.heap_inuse, "{s:?}");
+    assert!(s.heap_released <= s.heap_idle, "{s:?}");
+    assert!(s.heap_alloc <= s.heap_inuse, "{s:?}");
+    assert_eq!(s.heap_objects, s.mallocs - s.frees, "{s:?}");
+    assert_eq!(s.alloc, s.heap_alloc);
+    assert_eq!(
+        s.sys,
+        s.heap_sys + s.mspan_sys + s.mcache_sys + s.gc_sys + s.other_sys,
+        "{s:?}"
+    );
+}
+
+fn alloc(cache: &mut Cache, layout: Layout, rng: &mut Rng) -> NonNull<u8> {
+    let kind = if rng.chance(50) {
+        ObjectKind::Scan
+    } else {
+        ObjectKind::NoScan
+    };
+    cache.alloc(layout, kind).expect("allocation failed")
+}
+
+/// Threads allocate, hand half of their objects to the next thread (which verifies and frees
+/// them: cross-thread frees), free some of their own, and finally free everything.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn cross_thread_frees() {
+    const THREADS: usize = 4;
+    const ROUNDS: usize = 40;
+    const BATCH: usize = 64;
+
+    let allocator = Allocator::new(AllocatorConfig {
+        poison_freed: true,
+        sweep_hook: None,
+    });
+    let (senders, receivers): (Vec<_>, Vec<_>) =
+        (0..THREADS).map(|_| mpsc::channel::<Vec<Obj>>()).unzip();
+    let done = Arc::new(AtomicBool::new(false));
+    let mut handles = Vec::new();
+    for (t, rx) in receivers.into_iter().enumerate() {
+        // Thread t sends to thread t + 1 and receives from thread t - 1.
+        let tx = senders[(t + 1) % THREADS].clone();
+        let allocator = allocator.clone();
+        handles.push(thread::spawn(move || {
+            let mut cache = allocator.cache();
+            let mut rng = Rng::new(t as u64 + 1);
+            let mut own: Vec<Obj> = Vec::new();
+            let mut allocated = 0u64;
+            let from = (t + THREADS - 1) % THREADS;
+            let free_received = |cache: &mut Cache, batch: Vec<Obj>| {
+                for o in batch {
+                    assert_eq!(o.thread(), from, "object from the wrong thread");
+                    o.verify();
+                    // SAFETY: live, and handed over to this thread, which forgets it.
+                    unsafe { cache.free(o.ptr) };
+                }
+            };
+            for _ in 0..ROUNDS {
+                let mut outgoing = Vec::new();
+                for _ in 0..BATCH {
+                    let layout = random_layout(&mut rng);
+                    let p = alloc(&mut cache, layout, &mut rng);
+                    allocated += 1;
+                    let o = Obj::new(p, layout, t, allocated, false);
+                    if rng.chance(50) {
+                        outgoing.push(o);
+                    } else {
+                        own.push(o);
+                    }
+                    if outgoing.len() == 8 {
+                        tx.send(std::mem::take(&mut outgoing)).unwrap();
+                    }
+                }
+                tx.send(outgoing).unwrap();
+                for _ in 0..own.len() / 2 {
+                    let o = own.swap_remove(rng.below(own.len()));
+                    o.verify();
+                    // SAFETY: live and forgotten.
+                    unsafe { cache.free(o.ptr) };
+                }
+                while let Ok(batch) = rx.try_recv() {
+                    free_received(&mut cache, batch);
+                }
+                own.iter().for_each(Obj::verify);
+            }
+            drop(tx);
+            // Every thread dropped its sender before draining, so this ends.
+            for batch in rx {
+                free_received(&mut cache, batch);
+            }
+            for o in own {
+                o.verify();
+                // SAFETY: live and forgotten.
+                unsafe { cache.free(o.ptr) };
+            }
+            allocated
+        }));
+    }
+    drop(senders);
+    // Snapshots taken while the threads run satisfy the identities.
+    let sampler = {
+        let allocator = allocator.clone();
+        let done = done.clone();
+        thread::spawn(move || {
+            let mut n = 0;
+            while !done.load(Acquire) {
+                check_identities(&allocator.stats());
+                n += 1;
+                thread::yield_now();
+            }
+            n
+        })
+    };
+    let allocated: u64 = handles.into_iter().map(|h| h.join().unwrap()).sum();
+    done.store(true, Release);
+    let snapshots = sampler.join().unwrap();
+    assert!(snapshots > 0);
+
+    let s = allocator.stats();
+    check_identities(&s);
+    assert_eq!(s.mallocs, allocated, "{s:?}");
+    assert_eq!(s.mallocs, s.frees, "{s:?}");
+    assert_eq!(s.heap_objects, 0, "{s:?}");
+    assert_eq!(s.heap_alloc, 0, "{s:?}");
+    assert_eq!(s.heap_inuse, 0, "every span returned to the page heap: {s:?}");
+    assert_eq!(s.mcache_inuse, 0);
+}
+
+/// Workers allocate (scan, noscan and tiny objects), keep some, drop some as garbage and free
+/// some (their own, and their neighbour's, cross-thread), while a background thread sweeps; each
+/// cycle they mark what they keep, and the main thread starts the next sweep cycle.
+///
+/// Per cycle, with a barrier between steps:
+/// 1. workers: allocate and free (sweeping goes on meanwhile); `prepare_for_sweep`;
+/// 2. main: `finish_sweep` (marking may not start before the previous sweep is done); workers
+///    free what their neighbour handed them;
+/// 3. workers: check their keepers are swept (unmarked) and intact, mark them; usually flush;
+/// 4. main: `start_sweep_cycle`; sometimes `finish_sweep` and an exact count of live objects;
+///    workers that did not flush in step 3 call `prepare_for_sweep` before allocating again.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn background_sweeper() {
+    const WORKERS: usize = 3;
+    const CYCLES: usize = 24;
+    const ALLOCS: usize = 150;
+
+    // Addresses of live scan keepers: the sweep hook must never report one of them. (It counts
+    // violations rather than panicking: a panic inside a sweep would leave it unfinished.)
+    let keepers: Arc<Mutex<HashSet<usize>>> = Arc::default();
+    let reported = Arc::new(AtomicU64::new(0));
+    let wrongly_swept = Arc::new(AtomicU64::new(0));
+    let hook = {
+        let keepers = keepers.clone();
+        let reported = reported.clone();
+        let wrongly_swept = wrongly_swept.clone();
+        Arc::new(move |p: NonNull<u8>, _size: usize| {
+            if keepers.lock().unwrap().contains(&p.as_ptr().addr()) {
+                wrongly_swept.fetch_add(1, Relaxed);
+            }
+            reported.fetch_add(1, Relaxed);
+        })
+    };
+    let allocator = Allocator::new(AllocatorConfig {
+        poison_freed: true,
+        sweep_hook: Some(hook),
+    });
+    let barrier = Arc::new(Phases::new(WORKERS + 1));
+    let _guard = FailOnPanic(&barrier);
+    let mailboxes: Arc<Vec<Mutex<Vec<Obj>>>> =
+        Arc::new((0..WORKERS).map(|_| Mutex::default()).collect());
+    // Per worker, after marking: (live heap objects it accounts for, their bytes).
+    let published: Arc<Vec<Mutex<(u64, u64)>>> =
+        Arc::new((0..WORKERS).map(|_| Mutex::default()).collect());
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let sweeper = {
+        let allocator = allocator.clone();
+        let stop = stop.clone();
+        thread::spawn(move || {
+            let mut swept = 0u64;
+            while !stop.load(Acquire) {
+                if allocator.sweep_one() {
+                    swept += 1;
+                } else {
+                    thread::yield_now();
+                }
+            }
+            swept
+        })
+    };
+
+    let mut workers = Vec::new();
+    for w in 0..WORKERS {
+        let allocator = allocator.clone();
+        let barrier = barrier.clone();
+        let mailboxes = mailboxes.clone();
+        let published = published.clone();
+        let keeper_set = keepers.clone();
+        workers.push(thread::spawn(move || {
+            let _guard = FailOnPanic(&barrier);
+            let mut cache = allocator.cache();
+            let mut rng = Rng::new(100 + w as u64);
+            let mut keepers: Vec<Obj> = Vec::new();
+            let mut next_id = 0u64;
+            let forget = |o: &Obj| {
+                if !o.tiny {
+                    keeper_set.lock().unwrap().remove(&o.ptr.as_ptr().addr());
+                }
+            };
+            for cycle in 0..=CYCLES {
+                let last = cycle == CYCLES;
+                // 1. Allocate and free while the previous cycle is being swept.
+                keepers.iter().for_each(Obj::verify);
+                let mut i = 0;
+                while i < keepers.len() {
+                    if last || rng.chance(30) {
+                        let o = keepers.swap_remove(i);
+                        forget(&o);
+                        if !o.tiny && rng.chance(50) {
+                            if rng.chance(50) {
+                                // SAFETY: live and forgotten.
+                                unsafe { cache.free(o.ptr) };
+                            } else {
+                                mailboxes[(w + 1) % WORKERS].lock().unwrap().push(o);
+                            }
+                        } // else: garbage, reclaimed by the next sweep.
+                    } else {
+                        i += 1;
+                    }
+                }
+                for _ in 0..if last { 0 } else { ALLOCS } {
+                    next_id += 1;
+                    let tiny = rng.chance(15);
+                    let (layout, p) = if tiny {
+                        let layout =
+                            Layout::from_size_align(1 + rng.below(TINY_SIZE - 1), 1 << rng.below(4))
+                                .unwrap();
+                        (layout, cache.alloc_tiny(layout).unwrap())
+                    } else {
+                        let layout = random_layout(&mut rng);
+                        (layout, alloc(&mut cache, layout, &mut rng))
+                    };
+                    let o = Obj::new(p, layout, w, next_id, tiny);
+                    match rng.below(3) {
+                        0 => {
+                            if !tiny {
+                                keeper_set.lock().unwrap().insert(p.as_ptr().addr());
+                            }
+                            keepers.push(o);
+                        }
+                        1 if !tiny => {
+                            o.verify();
+                            // SAFETY: live and forgotten.
+                            unsafe { cache.free(o.ptr) }
+                        }
+                        _ => {} // garbage
+                    }
+                }
+                cache.prepare_for_sweep();
+                barrier.wait();
+
+                // 2. The main thread finishes the sweep; free what the neighbour handed over.
+                let handed = std::mem::take(&mut *mailboxes[w].lock().unwrap());
+                for o in handed {
+                    assert_eq!(o.thread(), (w + WORKERS - 1) % WORKERS);
+                    o.verify();
+                    // SAFETY: live, handed over to this thread, which forgets it.
+                    unsafe { cache.free(o.ptr) };
+                }
+                barrier.wait();
+
+                // 3. Mark what we keep.
+                let mut blocks = BTreeSet::new();
+                let (mut objects, mut bytes) = (0u64, 0u64);
+                for o in &keepers {
+                    o.verify();
+                    assert_eq!(allocator.is_marked(o.ptr), Some(false), "mark not cleared");
+                }
+                for o in &keepers {
+                    allocator.mark(o.ptr);
+                    let base = allocator.object_base(o.ptr).unwrap();
+                    if !o.tiny {
+                        assert_eq!(base, o.ptr);
+                        objects += 1;
+                        bytes += allocator.usable_size(o.ptr).unwrap() as u64;
+                    } else if blocks.insert(base.as_ptr().addr()) {
+                        objects += 1;
+                        bytes += TINY_SIZE as u64;
+                    }
+                }
+                *published[w].lock().unwrap() = (objects, bytes);
+                let flush = cycle % 4 != 2;
+                if flush {
+                    cache.flush();
+                }
+                barrier.wait();
+
+                // 4. The main thread starts the next cycle.
+                barrier.wait();
+                if !flush {
+                    // A safepoint before allocating again: releases (and sweeps) the spans held
+                    // across the start of the cycle.
+                    cache.prepare_for_sweep();
+                }
+            }
+            assert!(keepers.is_empty());
+            next_id
+        }));
+    }
+
+    let mut spans_swept = allocator.stats().spans_swept;
+    for cycle in 0..=CYCLES {
+        barrier.wait(); // 1
+        allocator.finish_sweep();
+        let s = allocator.stats();
+        check_identities(&s);
+        assert_eq!(wrongly_swept.load(Relaxed), 0, "a marked object was swept");
+        if cycle > 0 {
+            assert!(s.spans_swept > spans_swept, "cycle {cycle}: no span swept");
+            assert_eq!(s.sweep_cycles, cycle as u64);
+        }
+        spans_swept = s.spans_swept;
+        barrier.wait(); // 2
+        barrier.wait(); // 3
+        allocator.start_sweep_cycle();
+        if cycle % 4 == 0 {
+            // Every cache flushed after marking: sweeping leaves exactly the marked objects.
+            allocator.finish_sweep();
+            let s = allocator.stats();
+            check_identities(&s);
+            let (objects, bytes) = published
+                .iter()
+                .map(|p| *p.lock().unwrap())
+                .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+            assert_eq!((s.heap_objects, s.heap_alloc), (objects, bytes), "cycle {cycle}");
+        }
+        barrier.wait(); // 4
+    }
+    let allocated: u64 = workers.into_iter().map(|h| h.join().unwrap()).sum();
+    allocator.finish_sweep();
+    stop.store(true, Release);
+    let background = sweeper.join().unwrap();
+
+    let s = allocator.stats();
+    check_identities(&s);
+    assert!(reported.load(Relaxed) > 0);
+    assert_eq!(wrongly_swept.load(Relaxed), 0, "a marked object was swept");
+    assert!(background > 0, "the background sweeper swept nothing");
+    assert_eq!(s.mallocs, allocated, "{s:?}");
+    assert_eq!(s.mallocs, s.frees, "{s:?}");
+    assert_eq!(s.heap_objects, 0, "{s:?}");
+    assert_eq!(s.heap_alloc, 0, "{s:?}");
+    assert_eq!(s.heap_inuse, 0, "{s:?}");
+    assert_eq!(s.sweep_cycles, CYCLES as u64 + 1);
+    allocator.release_all();
+    let s = allocator.stats();
+    assert_eq!(s.heap_released, s.heap_idle);
+}
