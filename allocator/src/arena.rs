@@ -134,7 +134,7 @@ pub(crate) struct Arena {
 
 impl Arena {
     /// Reserves and registers an arena of at least `min_pages` pages.
-    pub(crate) fn new(
+    pub(crate) fn reserve(
         min_pages: usize,
         owner: usize,
         index: usize,
@@ -253,7 +253,7 @@ impl OwnedArena {
 impl std::ops::Deref for OwnedArena {
     type Target = Arena;
     fn deref(&self) -> &Arena {
-        // SAFETY: the pointer came from Box::leak in `Arena::new` and is freed only in Drop.
+        // SAFETY: the pointer came from Box::leak in `Arena::reserve` and is freed only in Drop.
         unsafe { self.0.as_ref() }
     }
 }
@@ -261,7 +261,7 @@ impl std::ops::Deref for OwnedArena {
 impl Drop for OwnedArena {
     fn drop(&mut self) {
         self.unregister();
-        // SAFETY: leaked from a Box in `Arena::new`; now unregistered, so no lookup can reach it,
+        // SAFETY: leaked from a Box in `Arena::reserve`; now unregistered, so no lookup can reach it,
         // and its allocator (the only user of pointers into it) is being dropped.
         drop(unsafe { Box::from_raw(self.0.as_ptr()) });
     }

@@ -213,7 +213,7 @@ impl PageHeap {
                 }
             }
             let index = self.arenas.len();
-            let arena = Arena::new(npages, self.owner, index)?;
+            let arena = Arena::reserve(npages, self.owner, index)?;
             let pages = arena.pages();
             self.arenas.push(ArenaState {
                 arena,

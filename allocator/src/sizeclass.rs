@@ -271,7 +271,11 @@ mod tests {
             let magic = div_magic(size);
             let span = class_pages(c) * PAGE_SIZE;
             let check = |offset: usize| {
-                assert_eq!(((offset as u64 * magic) >> 32) as usize, offset / size, "class {c}");
+                assert_eq!(
+                    ((offset as u64 * magic) >> 32) as usize,
+                    offset / size,
+                    "class {c}"
+                );
             };
             if cfg!(miri) {
                 // Miri is ~1000x slower: check each object's first and last byte only.

@@ -36,14 +36,23 @@ enum Op {
     /// `Cache::alloc` (or `alloc_tiny`) on cache `cache`.
     Alloc(Req),
     /// `count` allocations of the same request in a row (fills spans).
-    Burst { count: usize, req: Req },
+    Burst {
+        count: usize,
+        req: Req,
+    },
     /// Frees a live non-tiny object (`index` modulo their number) through the cache that
     /// allocated it.
-    Free { index: usize },
+    Free {
+        index: usize,
+    },
     /// Frees a live non-tiny object through the other cache (the cross-cache path).
-    FreeFromOtherCache { index: usize },
+    FreeFromOtherCache {
+        index: usize,
+    },
     /// Frees a live non-tiny object with `Allocator::free` (no cache).
-    FreeShared { index: usize },
+    FreeShared {
+        index: usize,
+    },
     /// Frees up to `count` live non-tiny objects from `index` on, each the way `how` picks
     /// (0: its cache, 1: the other cache, 2: no cache).
     FreeRange {
@@ -59,14 +68,22 @@ enum Op {
         finish: bool,
     },
     /// `Allocator::sweep_one`, `n` times (a background sweeper's work).
-    SweepOne { n: usize },
+    SweepOne {
+        n: usize,
+    },
     /// `Allocator::finish_sweep`.
     FinishSweep,
     /// `Cache::flush` on cache `cache`.
-    Flush { cache: usize },
+    Flush {
+        cache: usize,
+    },
     Scavenge(Scavenge),
     /// A request that must fail without side effects.
-    BadAlloc { zero: bool, tiny: bool, cache: usize },
+    BadAlloc {
+        zero: bool,
+        tiny: bool,
+        cache: usize,
+    },
 }
 
 /// A step between `start_sweep_cycle` and the caches' safepoint.
@@ -134,7 +151,11 @@ impl Obj {
             0
         } else {
             let c = size_to_class(self.usable);
-            assert_eq!(class_size(c), self.usable, "usable size is not a class size");
+            assert_eq!(
+                class_size(c),
+                self.usable,
+                "usable size is not a class size"
+            );
             c
         }
     }
@@ -358,7 +379,10 @@ impl Harness {
         let usable = self.allocator.usable_size(p).unwrap();
         if kind == Kind::Tiny {
             assert!(size < TINY_SIZE && align <= 8);
-            assert_eq!(usable, TINY_SIZE, "tiny object {p:p} not in a 16-byte block");
+            assert_eq!(
+                usable, TINY_SIZE,
+                "tiny object {p:p} not in a 16-byte block"
+            );
             let offset = addr - base.as_ptr().addr();
             assert!(offset + size <= TINY_SIZE, "tiny object crosses its block");
             let block = base.as_ptr().addr();
@@ -376,7 +400,10 @@ impl Harness {
                         .into_iter()
                         .partition(|o| o.kind == Kind::Tiny && o.base == base);
                     self.dying = dying;
-                    assert!(!back.is_empty(), "tiny object {p:p} packed into a freed block");
+                    assert!(
+                        !back.is_empty(),
+                        "tiny object {p:p} packed into a freed block"
+                    );
                     for o in back {
                         assert_eq!(o.contents(), &o.pattern[..], "object {} corrupted", o.id);
                         *self.tiny_blocks.entry(block).or_default() += 1;
@@ -430,7 +457,12 @@ impl Harness {
             return;
         }
         let obj = self.live.remove(candidates[index % candidates.len()]);
-        assert_eq!(obj.contents(), &obj.pattern[..], "object {} corrupted", obj.id);
+        assert_eq!(
+            obj.contents(),
+            &obj.pattern[..],
+            "object {} corrupted",
+            obj.id
+        );
         // SAFETY: the object is live and no one uses it afterwards.
         unsafe {
             match how {
@@ -574,12 +606,18 @@ impl Harness {
                 .collect();
         expected.sort();
         reported.sort();
-        assert_eq!(reported, expected, "sweep hook reports != dead scan objects");
+        assert_eq!(
+            reported, expected,
+            "sweep hook reports != dead scan objects"
+        );
 
         // Dead slots are poisoned (each tiny block once), unless reused or released since.
         if !self.scavenged {
-            let live_slots: BTreeMap<usize, usize> =
-                self.live.iter().map(|o| (o.base_addr(), o.usable)).collect();
+            let live_slots: BTreeMap<usize, usize> = self
+                .live
+                .iter()
+                .map(|o| (o.base_addr(), o.usable))
+                .collect();
             let reused = |start: usize, len: usize| {
                 live_slots
                     .range(..start + len)
@@ -598,12 +636,20 @@ impl Harness {
         let black = self.black_slots();
         for o in self.live.iter().filter(|o| !black.contains(&o.base_addr())) {
             let marked = self.allocator.is_marked(o.ptr);
-            assert_eq!(marked, Some(false), "object {}: mark survived the sweep", o.id);
+            assert_eq!(
+                marked,
+                Some(false),
+                "object {}: mark survived the sweep",
+                o.id
+            );
         }
         let after = self.allocator.stats();
         assert!(after.spans_swept >= before.spans_swept);
         if !dead.is_empty() {
-            assert!(after.spans_swept > self.spans_swept, "objects died, no span swept");
+            assert!(
+                after.spans_swept > self.spans_swept,
+                "objects died, no span swept"
+            );
         }
         self.spans_swept = after.spans_swept;
     }
@@ -631,7 +677,10 @@ impl Harness {
             ),
             Scavenge::All => (self.allocator.release_all(), retained),
         };
-        assert_eq!(released as u64, expected, "{how:?} with {retained} retained");
+        assert_eq!(
+            released as u64, expected,
+            "{how:?} with {retained} retained"
+        );
         let after = self.allocator.stats();
         assert_eq!(after.heap_released, before.heap_released + expected);
         assert_eq!(after.scavenged_total, before.scavenged_total + expected);
@@ -995,7 +1044,12 @@ fn model_fixed_sequence() {
         a(33_000, 8, true, 1),
         Op::FreeFromOtherCache { index: idx(8) },
         Op::Scavenge(Scavenge::All),
-        sweep(&[true], true, vec![Window::Alloc(req(64, 64, Kind::Scan, 1))], false),
+        sweep(
+            &[true],
+            true,
+            vec![Window::Alloc(req(64, 64, Kind::Scan, 1))],
+            false,
+        ),
         a(128, 8, false, 0),
         sweep(&[], false, vec![], false),
         a(64, 8, true, 0),

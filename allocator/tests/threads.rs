@@ -51,7 +51,11 @@ impl Phases {
                 drop(state);
                 panic!("another thread failed");
             }
-            state = self.cv.wait_timeout(state, Duration::from_millis(50)).unwrap_or_else(|e| e.into_inner()).0;
+            state = self
+                .cv
+                .wait_timeout(state, Duration::from_millis(50))
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
         }
     }
 }
@@ -141,7 +145,11 @@ impl Obj {
     fn verify(&self) {
         // SAFETY: the object is live and `size` bytes long.
         let bytes = unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), self.size) };
-        if let Some(i) = bytes.iter().zip(pattern(self.tag, self.size)).position(|(a, b)| *a != b) {
+        if let Some(i) = bytes
+            .iter()
+            .zip(pattern(self.tag, self.size))
+            .position(|(a, b)| *a != b)
+        {
             panic!(
                 "object {:p} (thread {}, #{}, {} B) corrupted at offset {i}: {:#x}",
                 self.ptr,
@@ -290,7 +298,10 @@ fn cross_thread_frees() {
     assert_eq!(s.mallocs, s.frees, "{s:?}");
     assert_eq!(s.heap_objects, 0, "{s:?}");
     assert_eq!(s.heap_alloc, 0, "{s:?}");
-    assert_eq!(s.heap_inuse, 0, "every span returned to the page heap: {s:?}");
+    assert_eq!(
+        s.heap_inuse, 0,
+        "every span returned to the page heap: {s:?}"
+    );
     assert_eq!(s.mcache_inuse, 0);
 }
 
@@ -400,9 +411,11 @@ fn background_sweeper() {
                     next_id += 1;
                     let tiny = rng.chance(15);
                     let (layout, p) = if tiny {
-                        let layout =
-                            Layout::from_size_align(1 + rng.below(TINY_SIZE - 1), 1 << rng.below(4))
-                                .unwrap();
+                        let layout = Layout::from_size_align(
+                            1 + rng.below(TINY_SIZE - 1),
+                            1 << rng.below(4),
+                        )
+                        .unwrap();
                         (layout, cache.alloc_tiny(layout).unwrap())
                     } else {
                         let layout = random_layout(&mut rng);
@@ -500,7 +513,11 @@ fn background_sweeper() {
                 .iter()
                 .map(|p| *p.lock().unwrap())
                 .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
-            assert_eq!((s.heap_objects, s.heap_alloc), (objects, bytes), "cycle {cycle}");
+            assert_eq!(
+                (s.heap_objects, s.heap_alloc),
+                (objects, bytes),
+                "cycle {cycle}"
+            );
         }
         barrier.wait(); // 4
     }
