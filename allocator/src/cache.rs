@@ -124,7 +124,26 @@ pub struct Cache {
     tiny_offset: usize,
     /// The sweep generation at which this cache last released its spans.
     flush_gen: u32,
+    /// Per span class: spans this cache filled and kept instead of returning them (see
+    /// [`RETAIN_BYTES`]), and the subset that local frees have given free slots again.
+    retained: Box<[Retained]>,
+    retained_bytes: usize,
 }
+
+/// Spans a cache owns besides its current one, for one span class.
+#[derive(Default)]
+struct Retained {
+    spans: Vec<SpanRef>,
+    reusable: Vec<SpanRef>,
+}
+
+/// Bytes of full spans a cache keeps owning instead of returning them to the central lists.
+///
+/// Owning them keeps frees of their objects on the owner's lock-free path (the common pattern of
+/// allocating a batch and freeing it on the same thread), as mimalloc's thread-owned pages do. In a
+/// collected heap nothing is freed explicitly, so retained spans are simply full spans that go back
+/// at the next flush; no free slot is held hostage beyond this budget.
+pub const RETAIN_BYTES: usize = 2 << 20;
 
 // SAFETY: the only non-Send field is the tiny block pointer, an address inside the allocator's
 // arenas that this cache alone allocates from; moving the cache moves that exclusive use with it.
@@ -165,6 +184,8 @@ impl Cache {
             tiny: None,
             tiny_offset: 0,
             flush_gen,
+            retained: (0..NUM_SPAN_CLASSES).map(|_| Retained::default()).collect(),
+            retained_bytes: 0,
         }
     }
 
@@ -287,9 +308,25 @@ impl Cache {
                 return Ok(());
             }
             slot.span.store(ptr::null_mut(), Relaxed);
-            self.inner.uncache_span(span);
+            if self.retained_bytes + s.bytes() <= RETAIN_BYTES {
+                // Keep owning the full span: frees of its objects stay local.
+                let retained = &mut self.retained[spc.index()];
+                s.alloc_count.store(s.nelems() as u32, Relaxed);
+                s.list_pos.store(retained.spans.len() as u32, Relaxed);
+                retained.spans.push(span);
+                self.retained_bytes += s.bytes();
+            } else {
+                self.inner.uncache_span(span);
+            }
         }
-        let span = self.inner.cache_span(spc, self.id)?;
+        let span = match self.retained[spc.index()].reusable.pop() {
+            Some(span) => {
+                self.unretain(spc, span);
+                span
+            }
+            None => self.inner.cache_span(spc, self.id)?,
+        };
+        let slot = &self.shared.slots[spc.index()];
         let s = self.inner.span(span);
         slot.span.store(span.0.as_ptr(), Relaxed);
         slot.elem_size.store(s.elem_size(), Relaxed);
@@ -298,6 +335,19 @@ impl Cache {
             .expect("central lists hand out spans with a free slot");
         load_window(slot, s, w);
         Ok(())
+    }
+
+    /// Removes `span` from the retained set of `spc`.
+    fn unretain(&mut self, spc: SpanClass, span: SpanRef) {
+        let retained = &mut self.retained[spc.index()];
+        let s = self.inner.span(span);
+        let pos = s.list_pos.load(Relaxed) as usize;
+        debug_assert_eq!(retained.spans[pos], span);
+        retained.spans.swap_remove(pos);
+        if let Some(&moved) = retained.spans.get(pos) {
+            self.inner.span(moved).list_pos.store(pos as u32, Relaxed);
+        }
+        self.retained_bytes -= s.bytes();
     }
 
     /// Frees an object allocated from this allocator.
@@ -334,7 +384,17 @@ impl Cache {
         );
         let slot = &self.shared.slots[s.class().index()];
         let (w, bit) = (index / 64, 1u64 << (index % 64));
-        if w == slot.word.load(Relaxed) {
+        if slot.span.load(Relaxed) != span.0.as_ptr() {
+            // A retained span: its alloc bits are exact, and only this cache writes them.
+            let bits = s.alloc_bits[w].load(Relaxed);
+            assert!(bits & bit != 0, "double free of {ptr:p}");
+            s.alloc_bits[w].store(bits & !bit, Relaxed);
+            let live = s.alloc_count.load(Relaxed) - 1;
+            s.alloc_count.store(live, Relaxed);
+            if live as usize + 1 == s.nelems() {
+                self.retained[s.class().index()].reusable.push(span);
+            }
+        } else if w == slot.word.load(Relaxed) {
             let mask = slot.free_mask.load(Relaxed);
             assert!(mask & bit == 0, "double free of {ptr:p}");
             slot.free_mask.store(mask | bit, Relaxed);
@@ -356,6 +416,13 @@ impl Cache {
     pub fn flush(&mut self) {
         self.tiny = None;
         self.tiny_offset = 0;
+        for retained in self.retained.iter_mut() {
+            retained.reusable.clear();
+            for span in retained.spans.drain(..) {
+                self.inner.uncache_span(span);
+            }
+        }
+        self.retained_bytes = 0;
         for slot in self.shared.slots.iter() {
             if let Some(span) = NonNull::new(slot.span.load(Relaxed)).map(SpanRef) {
                 write_back(slot, self.inner.span(span));

@@ -574,7 +574,9 @@ impl Inner {
             s.alloc_bits[w].store(bits & !bit, Relaxed);
             s.clear_mark(index);
             self.poison(s, index);
-            let live = s.alloc_count.fetch_sub(1, Relaxed) as usize - 1;
+            // No cache owns the span and we hold its central lock: we are its only writer.
+            let live = s.alloc_count.load(Relaxed) as usize - 1;
+            s.alloc_count.store(live as u32, Relaxed);
             let was_full = live + 1 == s.nelems();
             if live == 0 {
                 lists.remove(span, s, |r| self.span(r));

@@ -52,7 +52,7 @@ mod span;
 mod stats;
 
 pub use arena::{ARENA_SHIFT, ARENA_SIZE};
-pub use cache::Cache;
+pub use cache::{Cache, RETAIN_BYTES};
 pub use error::AllocError;
 pub use heap::{Allocator, AllocatorConfig, ObjectKind, POISON_BYTE, SweepHook};
 pub use sizeclass::{MAX_SMALL_SIZE, PAGE_SIZE, SpanClass, TINY_SIZE};
