@@ -316,6 +316,15 @@ impl Cache {
                 retained.spans.push(span);
                 self.retained_bytes += s.bytes();
             } else {
+                if spc.is_tiny()
+                    && self
+                        .tiny
+                        .is_some_and(|b| s.contains_object(b.as_ptr().addr()))
+                {
+                    // Once the span is released, a sweep may free the block at any time: stop
+                    // packing objects into it.
+                    self.tiny = None;
+                }
                 self.inner.uncache_span(span);
             }
         }
