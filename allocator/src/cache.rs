@@ -373,7 +373,7 @@ impl Cache {
     /// pointer, an interior pointer, a tiny object, or a double free.
     pub unsafe fn free(&mut self, ptr: NonNull<u8>) {
         let addr = ptr.as_ptr().addr();
-        let Some((span, index)) = self.inner.locate(addr) else {
+        let Some(span) = self.inner.span_of(addr) else {
             panic!(
                 "free: {ptr:p} is not an allocated object of this allocator (double free or foreign pointer)"
             );
@@ -382,16 +382,24 @@ impl Cache {
         if s.owner.load(Relaxed) != self.id {
             return self.inner.free_shared(ptr);
         }
+        // Each span field is loaded once: they are atomics, which the compiler does not merge.
+        let offset = addr - s.start();
+        let index = s.index_at_offset(offset);
+        assert!(
+            index < s.nelems(),
+            "free: {ptr:p} is not an allocated object of this allocator (span tail)"
+        );
         assert_eq!(
-            s.object_ptr(index),
-            ptr,
+            index * s.elem_size(),
+            offset,
             "free: {ptr:p} points inside an object, not at its start"
         );
+        let class = s.class();
         assert!(
-            !s.class().is_tiny(),
+            !class.is_tiny(),
             "free: {ptr:p} is a tiny object; tiny objects are reclaimed only by sweeping"
         );
-        let slot = &self.shared.slots[s.class().index()];
+        let slot = &self.shared.slots[class.index()];
         let (w, bit) = (index / 64, 1u64 << (index % 64));
         if slot.span.load(Relaxed) != span.0.as_ptr() {
             // A retained span: its alloc bits are exact, and only this cache writes them.
@@ -401,7 +409,7 @@ impl Cache {
             let live = s.alloc_count.load(Relaxed) - 1;
             s.alloc_count.store(live, Relaxed);
             if live as usize + 1 == s.nelems() {
-                self.retained[s.class().index()].reusable.push(span);
+                self.retained[class.index()].reusable.push(span);
             }
         } else if w == slot.word.load(Relaxed) {
             let mask = slot.free_mask.load(Relaxed);

@@ -161,7 +161,12 @@ impl Span {
     /// Index of the object containing `addr`, which must lie inside the span's objects.
     #[inline]
     pub(crate) fn object_index(&self, addr: usize) -> usize {
-        let offset = addr - self.start();
+        self.index_at_offset(addr - self.start())
+    }
+
+    /// Index of the object containing byte `offset` of the span (which must be inside it).
+    #[inline]
+    pub(crate) fn index_at_offset(&self, offset: usize) -> usize {
         let magic = self.div_magic.load(Relaxed);
         if magic == 0 {
             0
