@@ -189,6 +189,11 @@ impl Cache {
         }
     }
 
+    /// Identity of the allocator this cache belongs to.
+    pub(crate) fn allocator_id(&self) -> usize {
+        self.inner.id
+    }
+
     /// Allocates an object of `layout`, uninitialized.
     ///
     /// Objects up to 32 KiB come from size-classed spans through this cache's lock-free fast

@@ -19,6 +19,7 @@
 //! cannot start until every list is swept and no sweeper is active, so the generation never moves
 //! under a sweeper's feet.
 
+use std::alloc::Layout;
 use std::ptr::NonNull;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering::*};
@@ -116,6 +117,12 @@ pub(crate) struct Inner {
 
 static NEXT_ID: AtomicUsize = AtomicUsize::new(1);
 
+thread_local! {
+    /// Each thread's default caches, one per allocator it has used (see `with_thread_cache`).
+    static THREAD_CACHES: std::cell::RefCell<Vec<crate::Cache>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// A unique, non-zero identity for an allocator or a cache.
 pub(crate) fn next_id() -> usize {
     NEXT_ID.fetch_add(1, Relaxed)
@@ -183,6 +190,59 @@ impl Allocator {
         crate::Cache::new(self.inner.clone())
     }
 
+    /// Runs `f` with the calling thread's default cache for this allocator, creating it on first
+    /// use: the way to allocate without managing caches.
+    ///
+    /// The default cache lives until the thread exits or calls
+    /// [`release_thread_cache`](Self::release_thread_cache), and keeps the allocator alive until
+    /// then. A nested call from inside `f` gets a separate, temporary cache.
+    ///
+    /// ```
+    /// use gcheap_allocator::{Allocator, ObjectKind};
+    /// use std::alloc::Layout;
+    ///
+    /// let allocator = Allocator::default();
+    /// let p = allocator.alloc(Layout::new::<u64>(), ObjectKind::NoScan).unwrap();
+    /// unsafe { allocator.free(p) };
+    /// allocator.with_thread_cache(|cache| cache.flush());
+    /// ```
+    pub fn with_thread_cache<R>(&self, f: impl FnOnce(&mut crate::Cache) -> R) -> R {
+        let taken = THREAD_CACHES.with_borrow_mut(|caches| {
+            let i = caches
+                .iter()
+                .position(|c| c.allocator_id() == self.inner.id)?;
+            Some(caches.swap_remove(i))
+        });
+        let mut cache = taken.unwrap_or_else(|| self.cache());
+        let result = f(&mut cache);
+        // Put it back unless a nested call already left one for this allocator (then ours is
+        // dropped, which flushes it), or the thread is exiting and its cache list is gone.
+        let _ = THREAD_CACHES.try_with(|caches| {
+            let mut caches = caches.borrow_mut();
+            if !caches.iter().any(|c| c.allocator_id() == self.inner.id) {
+                caches.push(cache);
+            }
+        });
+        result
+    }
+
+    /// Allocates through the calling thread's default cache (see
+    /// [`with_thread_cache`](Self::with_thread_cache) and [`Cache::alloc`](crate::Cache::alloc)).
+    pub fn alloc(&self, layout: Layout, kind: ObjectKind) -> Result<NonNull<u8>, AllocError> {
+        self.with_thread_cache(|cache| cache.alloc(layout, kind))
+    }
+
+    /// Flushes and drops the calling thread's default cache for this allocator, if it has one.
+    pub fn release_thread_cache(&self) {
+        let taken = THREAD_CACHES.with_borrow_mut(|caches| {
+            let i = caches
+                .iter()
+                .position(|c| c.allocator_id() == self.inner.id)?;
+            Some(caches.swap_remove(i))
+        });
+        drop(taken);
+    }
+
     /// Sets the mark bit of the object containing `ptr`; returns true if it was not set.
     ///
     /// `ptr` may point anywhere inside a live object (a tiny object marks its whole block).
@@ -218,7 +278,9 @@ impl Allocator {
         Some(self.inner.span(span).elem_size())
     }
 
-    /// Frees an object without a cache (the span's owner, if any, folds the free in later).
+    /// Frees an object through the calling thread's default cache: locally if that cache owns the
+    /// object's span, otherwise through the central lists (the span's owner, if any, folds the free
+    /// in later).
     ///
     /// # Safety
     /// `ptr` must be an object returned by [`Cache::alloc`](crate::Cache::alloc) of this allocator,
@@ -228,7 +290,8 @@ impl Allocator {
     /// If `ptr` is not the start of an allocated object of this allocator (when detectable), or is
     /// a tiny object.
     pub unsafe fn free(&self, ptr: NonNull<u8>) {
-        self.inner.free_shared(ptr)
+        // SAFETY: the caller's promise is exactly Cache::free's.
+        self.with_thread_cache(|cache| unsafe { cache.free(ptr) })
     }
 
     /// Starts a sweep cycle: finishes sweeping the previous cycle, then makes every span unswept.

@@ -382,3 +382,45 @@ fn stats_count_by_size_class() {
     assert_eq!(a.stats().mcache_inuse, 0);
     assert!(a.stats().mcache_sys > 0);
 }
+
+#[test]
+fn the_per_thread_default_cache_serves_standalone_use() {
+    let a = Allocator::default();
+    let l = layout(40, 8);
+    let p = a.alloc(l, ObjectKind::Scan).unwrap();
+    let q = a.alloc(l, ObjectKind::Scan).unwrap();
+    assert_eq!(a.object_base(p), Some(p));
+    assert_ne!(p, q);
+    assert_eq!(
+        a.stats().mcache_inuse,
+        a.stats().mcache_sys,
+        "one cache, created on first use"
+    );
+    unsafe {
+        a.free(p);
+        a.free(q);
+    }
+    // A nested use gets a temporary cache instead of a RefCell panic.
+    let nested = a.with_thread_cache(|_| a.alloc(l, ObjectKind::NoScan).unwrap());
+    unsafe { a.free(nested) };
+    // Another thread has its own default cache; frees cross threads.
+    let r = std::thread::scope(|s| {
+        s.spawn(|| {
+            a.alloc(l, ObjectKind::Scan)
+                .unwrap()
+                .as_ptr()
+                .expose_provenance()
+        })
+        .join()
+        .unwrap()
+    });
+    unsafe { a.free(NonNull::new(std::ptr::with_exposed_provenance_mut(r)).unwrap()) };
+    a.release_thread_cache();
+    let s = a.stats();
+    assert_eq!(s.heap_objects, 0);
+    assert_eq!(
+        s.mcache_inuse, 0,
+        "every default cache released (the other thread's at its exit)"
+    );
+    check_identities(&a);
+}
