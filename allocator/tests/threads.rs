@@ -202,7 +202,7 @@ fn alloc(cache: &mut Cache, layout: Layout, rng: &mut Rng) -> NonNull<u8> {
 #[cfg_attr(miri, ignore)]
 fn cross_thread_frees() {
     const THREADS: usize = 4;
-    const ROUNDS: usize = 40;
+    const ROUNDS: usize = 80;
     const BATCH: usize = 64;
 
     let allocator = Allocator::new(AllocatorConfig {
@@ -224,14 +224,24 @@ fn cross_thread_frees() {
             let mut allocated = 0u64;
             let from = (t + THREADS - 1) % THREADS;
             let free_received = |cache: &mut Cache, batch: Vec<Obj>| {
-                for o in batch {
+                for (i, o) in batch.into_iter().enumerate() {
                     assert_eq!(o.thread(), from, "object from the wrong thread");
                     o.verify();
                     // SAFETY: live, and handed over to this thread, which forgets it.
-                    unsafe { cache.free(o.ptr) };
+                    unsafe {
+                        if i % 4 == 3 {
+                            allocator.free(o.ptr);
+                        } else {
+                            cache.free(o.ptr);
+                        }
+                    }
                 }
             };
-            for _ in 0..ROUNDS {
+            for round in 0..ROUNDS {
+                if round % 8 == 7 {
+                    // Spans change hands: remote frees then meet spans in the central lists.
+                    cache.flush();
+                }
                 let mut outgoing = Vec::new();
                 for _ in 0..BATCH {
                     let layout = random_layout(&mut rng);
@@ -320,8 +330,8 @@ fn cross_thread_frees() {
 #[cfg_attr(miri, ignore)]
 fn background_sweeper() {
     const WORKERS: usize = 3;
-    const CYCLES: usize = 24;
-    const ALLOCS: usize = 150;
+    const CYCLES: usize = 40;
+    const ALLOCS: usize = 200;
 
     // Addresses of live scan keepers: the sweep hook must never report one of them. (It counts
     // violations rather than panicking: a panic inside a sweep would leave it unfinished.)
@@ -352,19 +362,19 @@ fn background_sweeper() {
         Arc::new((0..WORKERS).map(|_| Mutex::default()).collect());
 
     let stop = Arc::new(AtomicBool::new(false));
+    let background = Arc::new(AtomicU64::new(0));
     let sweeper = {
         let allocator = allocator.clone();
         let stop = stop.clone();
+        let background = background.clone();
         thread::spawn(move || {
-            let mut swept = 0u64;
             while !stop.load(Acquire) {
                 if allocator.sweep_one() {
-                    swept += 1;
+                    background.fetch_add(1, Relaxed);
                 } else {
                     thread::yield_now();
                 }
             }
-            swept
         })
     };
 
@@ -519,18 +529,29 @@ fn background_sweeper() {
                 "cycle {cycle}"
             );
         }
+        if cycle == 1 {
+            // Everyone else waits: the background sweeper must get to the unswept spans.
+            let deadline = std::time::Instant::now() + Duration::from_secs(60);
+            while background.load(Relaxed) == 0 {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "background sweeper stuck"
+                );
+                thread::yield_now();
+            }
+        }
         barrier.wait(); // 4
     }
     let allocated: u64 = workers.into_iter().map(|h| h.join().unwrap()).sum();
     allocator.finish_sweep();
     stop.store(true, Release);
-    let background = sweeper.join().unwrap();
+    sweeper.join().unwrap();
 
     let s = allocator.stats();
     check_identities(&s);
     assert!(reported.load(Relaxed) > 0);
     assert_eq!(wrongly_swept.load(Relaxed), 0, "a marked object was swept");
-    assert!(background > 0, "the background sweeper swept nothing");
+    assert!(background.load(Relaxed) > 0);
     assert_eq!(s.mallocs, allocated, "{s:?}");
     assert_eq!(s.mallocs, s.frees, "{s:?}");
     assert_eq!(s.heap_objects, 0, "{s:?}");
