@@ -297,7 +297,9 @@ impl Allocator {
     /// Starts a sweep cycle: finishes sweeping the previous cycle, then makes every span unswept.
     ///
     /// Every object whose mark bit is clear when its span is swept is freed; sweeping then clears
-    /// the mark bits. Spans are swept lazily by allocation, by [`sweep_one`](Self::sweep_one) and
+    /// the mark bits. Marking for a cycle must therefore begin only after the previous cycle has
+    /// been swept completely ([`finish_sweep`](Self::finish_sweep)): a span swept late would clear
+    /// the new marks, and the next cycle would free live objects. Spans are swept lazily by allocation, by [`sweep_one`](Self::sweep_one) and
     /// [`finish_sweep`](Self::finish_sweep). Each cache must call
     /// [`Cache::prepare_for_sweep`](crate::Cache::prepare_for_sweep) (or flush) before this is
     /// called again; objects it allocates in spans it held since before this call are freed by

@@ -23,8 +23,10 @@ pub struct SizeClassStats {
 /// has the field.
 ///
 /// Identities hold in every snapshot: `heap_idle = heap_sys - heap_inuse`,
-/// `heap_objects = mallocs - frees`, `alloc = heap_alloc`, `sys` is the sum of the `*_sys` fields.
-/// Inequalities (`heap_released <= heap_idle`, `heap_alloc <= heap_inuse`) hold as well.
+/// `heap_objects = mallocs - frees`, `alloc = heap_alloc`, `sys` is the sum of the `*_sys` fields,
+/// and `heap_released <= heap_idle`. `heap_alloc <= heap_inuse` holds whenever no thread allocates
+/// or frees during the snapshot (Go reads its statistics with the world stopped; we do not stop
+/// anyone, so a slot freed and reused between the reads of frees and mallocs can be counted twice).
 ///
 /// As in Go, tiny allocations packed into a shared 16-byte block count once in `mallocs` and once
 /// in `frees` (the block itself is the heap object), and large objects are counted at their span
