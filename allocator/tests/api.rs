@@ -1,6 +1,8 @@
 //! Behaviour of the allocator's public API, layer by layer: errors, alignment, large and tiny
 //! objects, explicit frees (local and remote), sweeping (lazy, background, hook), scavenging.
 
+mod common;
+
 use std::alloc::Layout;
 use std::ptr::NonNull;
 use std::sync::{Arc, Mutex};
@@ -14,16 +16,7 @@ fn layout(size: usize, align: usize) -> Layout {
 }
 
 fn check_identities(a: &Allocator) {
-    let s = a.stats();
-    assert_eq!(s.heap_idle, s.heap_sys - s.heap_inuse);
-    assert!(s.heap_released <= s.heap_idle, "{s:?}");
-    assert!(s.heap_alloc <= s.heap_inuse, "{s:?}");
-    assert_eq!(s.heap_objects, s.mallocs - s.frees);
-    assert_eq!(s.alloc, s.heap_alloc);
-    assert_eq!(
-        s.sys,
-        s.heap_sys + s.mspan_sys + s.mcache_sys + s.gc_sys + s.other_sys
-    );
+    common::check_identities(&a.stats());
 }
 
 #[test]

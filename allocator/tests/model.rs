@@ -12,6 +12,9 @@
 //!   tiny allocations, sweep cycles), or lie within the model's bounds while a sweep is under way,
 //!   and satisfy the documented identities.
 
+mod common;
+use common::check_identities;
+
 use std::alloc::Layout;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ptr::NonNull;
@@ -865,22 +868,6 @@ impl Harness {
             (s.mallocs, s.frees, s.total_alloc)
         );
     }
-}
-
-fn check_identities(s: &AllocStats) {
-    assert_eq!(s.heap_idle, s.heap_sys - s.heap_inuse, "{s:?}");
-    assert!(s.heap_released <= s.heap_idle, "{s:?}");
-    assert!(s.heap_alloc <= s.heap_inuse, "{s:?}");
-    assert_eq!(s.heap_objects, s.mallocs - s.frees, "{s:?}");
-    assert_eq!(s.alloc, s.heap_alloc);
-    assert_eq!(
-        s.sys,
-        s.heap_sys + s.mspan_sys + s.mcache_sys + s.gc_sys + s.other_sys,
-        "{s:?}"
-    );
-    assert!(s.mspan_inuse <= s.mspan_sys);
-    assert!(s.mcache_inuse <= s.mcache_sys);
-    assert!(s.total_alloc >= s.heap_alloc);
 }
 
 fn size_strategy() -> impl Strategy<Value = usize> {

@@ -2,6 +2,9 @@
 //! frees, and workers that allocate and mark while a background thread sweeps, all with every
 //! object's contents verified.
 
+mod common;
+use common::check_identities;
+
 use std::alloc::Layout;
 use std::collections::{BTreeSet, HashSet};
 use std::ptr::NonNull;
@@ -11,9 +14,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread;
 use std::time::Duration;
 
-use gcheap_allocator::{
-    AllocStats, Allocator, AllocatorConfig, Cache, MAX_SMALL_SIZE, ObjectKind, TINY_SIZE,
-};
+use gcheap_allocator::{Allocator, AllocatorConfig, Cache, MAX_SMALL_SIZE, ObjectKind, TINY_SIZE};
 
 /// A barrier that fails instead of hanging when a thread taking part in it panicked.
 struct Phases {
@@ -172,19 +173,6 @@ fn pattern(tag: u64, len: usize) -> Vec<u8> {
     }
     v.truncate(len);
     v
-}
-
-fn check_identities(s: &AllocStats) {
-    assert_eq!(s.heap_idle, s.heap_sys - s.heap_inuse, "{s:?}");
-    assert!(s.heap_released <= s.heap_idle, "{s:?}");
-    assert!(s.heap_alloc <= s.heap_inuse, "{s:?}");
-    assert_eq!(s.heap_objects, s.mallocs - s.frees, "{s:?}");
-    assert_eq!(s.alloc, s.heap_alloc);
-    assert_eq!(
-        s.sys,
-        s.heap_sys + s.mspan_sys + s.mcache_sys + s.gc_sys + s.other_sys,
-        "{s:?}"
-    );
 }
 
 fn alloc(cache: &mut Cache, layout: Layout, rng: &mut Rng) -> NonNull<u8> {
