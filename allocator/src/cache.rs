@@ -290,9 +290,7 @@ impl Cache {
 
     /// Makes the slot for `spc` hold a non-empty window.
     fn refill(&mut self, spc: SpanClass) -> Result<(), AllocError> {
-        if self.flush_gen != self.inner.sweepgen.load(Acquire) {
-            self.flush();
-        }
+        self.prepare_for_sweep();
         let slot = &self.shared.slots[spc.index()];
         if let Some(span) = NonNull::new(slot.span.load(Relaxed)).map(SpanRef) {
             let s = self.inner.span(span);

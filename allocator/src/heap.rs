@@ -207,13 +207,7 @@ impl Allocator {
     /// allocator.with_thread_cache(|cache| cache.flush());
     /// ```
     pub fn with_thread_cache<R>(&self, f: impl FnOnce(&mut crate::Cache) -> R) -> R {
-        let taken = THREAD_CACHES.with_borrow_mut(|caches| {
-            let i = caches
-                .iter()
-                .position(|c| c.allocator_id() == self.inner.id)?;
-            Some(caches.swap_remove(i))
-        });
-        let mut cache = taken.unwrap_or_else(|| self.cache());
+        let mut cache = self.take_thread_cache().unwrap_or_else(|| self.cache());
         let result = f(&mut cache);
         // Put it back unless a nested call already left one for this allocator (then ours is
         // dropped, which flushes it), or the thread is exiting and its cache list is gone.
@@ -226,6 +220,16 @@ impl Allocator {
         result
     }
 
+    /// Removes the calling thread's default cache for this allocator from its list, if any.
+    fn take_thread_cache(&self) -> Option<crate::Cache> {
+        THREAD_CACHES.with_borrow_mut(|caches| {
+            let i = caches
+                .iter()
+                .position(|c| c.allocator_id() == self.inner.id)?;
+            Some(caches.swap_remove(i))
+        })
+    }
+
     /// Allocates through the calling thread's default cache (see
     /// [`with_thread_cache`](Self::with_thread_cache) and [`Cache::alloc`](crate::Cache::alloc)).
     pub fn alloc(&self, layout: Layout, kind: ObjectKind) -> Result<NonNull<u8>, AllocError> {
@@ -234,13 +238,7 @@ impl Allocator {
 
     /// Flushes and drops the calling thread's default cache for this allocator, if it has one.
     pub fn release_thread_cache(&self) {
-        let taken = THREAD_CACHES.with_borrow_mut(|caches| {
-            let i = caches
-                .iter()
-                .position(|c| c.allocator_id() == self.inner.id)?;
-            Some(caches.swap_remove(i))
-        });
-        drop(taken);
+        drop(self.take_thread_cache());
     }
 
     /// Sets the mark bit of the object containing `ptr`; returns true if it was not set.
