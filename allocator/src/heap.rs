@@ -256,6 +256,21 @@ impl Allocator {
         self.inner.span(span).mark(index)
     }
 
+    /// Sets the mark bit of the object containing `ptr`; returns its slot size if the bit was
+    /// clear, `None` if it was already set. The collector counts marked bytes with it.
+    ///
+    /// # Panics
+    /// If `ptr` is not inside an object of this allocator.
+    #[inline]
+    pub fn mark_object(&self, ptr: NonNull<u8>) -> Option<usize> {
+        let (span, index) = self
+            .inner
+            .locate(ptr.as_ptr().addr())
+            .unwrap_or_else(|| panic!("mark: {ptr:p} is not inside an object of this allocator"));
+        let s = self.inner.span(span);
+        s.mark(index).then(|| s.elem_size())
+    }
+
     /// Whether the object containing `ptr` is marked; `None` if `ptr` is not inside an object.
     pub fn is_marked(&self, ptr: NonNull<u8>) -> Option<bool> {
         let (span, index) = self.inner.locate(ptr.as_ptr().addr())?;

@@ -1,0 +1,322 @@
+//! `Gc<'gc, T>`: a pointer to a heap object, valid for the `'gc` brand of one `mutate` call.
+//!
+//! The brand is an invariant lifetime chosen by [`Mutator::mutate`](crate::Mutator::mutate)'s
+//! `for<'gc>` closure, so a Gc cannot be stored anywhere that outlives the call: no Gc exists on
+//! any stack or Rust-heap local while its mutator is outside `mutate`, which is why the collector
+//! never scans stacks. Inside `mutate` a Gc is as cheap as `&T`: `Copy`, one word (two for slices
+//! and `str`), and `Deref`.
+
+use std::alloc::Layout;
+use std::borrow::Borrow;
+use std::cmp::Ordering;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::marker::PhantomData;
+use std::mem::{align_of, size_of};
+use std::ops::Deref;
+use std::ptr::NonNull;
+
+use gcheap_allocator::{AllocError, ObjectKind, TINY_SIZE};
+
+use crate::context::Mutation;
+use crate::object::ObjectType;
+use crate::trace::{Trace, Tracer};
+
+/// A pointer to a garbage-collected object, branded with the `'gc` lifetime of the `mutate` call
+/// it lives in.
+///
+/// `Gc` is `Copy` and derefs to `&T`; comparison, hashing and formatting forward to `T` as `Rc`'s
+/// do, and [`Gc::ptr_eq`] compares identity. It is `Send`/`Sync` exactly when `&T` is (`T: Sync`).
+///
+/// ```
+/// use gcheap_core::{Gc, Heap, Rootable};
+///
+/// let heap = Heap::default();
+/// let mut m = heap.mutator::<Rootable![()]>(|_| ());
+/// m.mutate(|mc, _| {
+///     let a = Gc::new(mc, 40u64);
+///     let b = a;                        // Copy
+///     assert_eq!(*a + 2, 42);
+///     assert!(Gc::ptr_eq(a, b));
+///     let s: Gc<str> = Gc::from_str(mc, "hello");
+///     let v: Gc<[u32]> = Gc::from_iter(mc, 0..4);
+///     assert_eq!(&*s, "hello");
+///     assert_eq!(v[3], 3);
+/// });
+/// ```
+pub struct Gc<'gc, T: ?Sized + 'gc> {
+    ptr: NonNull<T>,
+    /// Covariant in T like `&'gc T`; invariant in `'gc` so that brands never unify.
+    _brand: PhantomData<(&'gc T, fn(&'gc ()) -> &'gc ())>,
+}
+
+// SAFETY: a Gc is a shared reference to T that its brand keeps valid; sharing or sending it is
+// sharing `&T`, which needs `T: Sync`.
+unsafe impl<T: ?Sized + Sync> Send for Gc<'_, T> {}
+// SAFETY: as above.
+unsafe impl<T: ?Sized + Sync> Sync for Gc<'_, T> {}
+
+impl<T: ?Sized> Clone for Gc<'_, T> {
+    #[inline]
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T: ?Sized> Copy for Gc<'_, T> {}
+
+impl<'gc, T: ?Sized + 'gc> Gc<'gc, T> {
+    /// Wraps a payload pointer of a live object of this heap.
+    ///
+    /// # Safety
+    /// `ptr` must point at an initialized object of type T, allocated by gcheap, that stays alive
+    /// for `'gc`.
+    #[inline]
+    pub(crate) unsafe fn from_ptr(ptr: NonNull<T>) -> Gc<'gc, T> {
+        Gc {
+            ptr,
+            _brand: PhantomData,
+        }
+    }
+
+    /// The object, borrowed for the whole brand (longer than `Deref` can give).
+    #[inline]
+    pub fn as_ref(self) -> &'gc T {
+        // SAFETY: the object stays alive for 'gc: it is reachable from this Gc, which exists only
+        // inside the mutate call, and marking runs only while that mutator is outside mutate
+        // (or after it has scanned its roots).
+        unsafe { self.ptr.as_ref() }
+    }
+
+    /// Whether two Gc pointers point at the same object.
+    #[inline]
+    pub fn ptr_eq(a: Gc<'gc, T>, b: Gc<'gc, T>) -> bool {
+        std::ptr::addr_eq(a.ptr.as_ptr(), b.ptr.as_ptr())
+    }
+
+    /// The object's address.
+    #[inline]
+    pub fn as_ptr(self) -> *const T {
+        self.ptr.as_ptr()
+    }
+
+    #[inline]
+    pub(crate) fn payload(self) -> NonNull<u8> {
+        self.ptr.cast()
+    }
+}
+
+/// Allocates an object for a value of layout `value` behind a header of `T`'s kind; returns the
+/// payload address. Writes the descriptor (and for slices a zero length) before returning, so the
+/// object is always sweepable.
+fn alloc_object<T: ObjectType + ?Sized>(
+    mc: &Mutation<'_>,
+    value: Layout,
+    is_slice: bool,
+) -> Result<NonNull<u8>, AllocError> {
+    let align = if T::HAS_HEADER {
+        value.align().max(align_of::<usize>())
+    } else {
+        value.align()
+    };
+    let size = (T::HEADER_OFFSET + value.size()).max(1);
+    let layout = Layout::from_size_align(size, align)
+        .map_err(|_| AllocError::OutOfMemory { requested: size })?;
+    if !T::HAS_HEADER {
+        return if size < TINY_SIZE && align <= 8 {
+            mc.alloc(layout, ObjectKind::NoScan, true)
+        } else {
+            mc.alloc(layout, ObjectKind::NoScan, false)
+        };
+    }
+    let base = mc.alloc(layout, ObjectKind::Scan, false)?;
+    // SAFETY: the allocation is at least HEADER_OFFSET bytes and 8-aligned: room for the header.
+    unsafe {
+        base.cast::<&'static crate::object::Descriptor>()
+            .write(T::descriptor());
+        if is_slice {
+            base.cast::<usize>().add(1).write(0);
+        }
+        Ok(base.add(T::HEADER_OFFSET))
+    }
+}
+
+impl<'gc, T: Trace + 'gc> Gc<'gc, T> {
+    /// Allocates `value` in the heap.
+    ///
+    /// The object goes into a span the collector scans only if `T` can hold Gc pointers; types
+    /// that hold none and need no drop get no header, and under 16 bytes share tiny blocks.
+    ///
+    /// # Panics
+    /// If the heap is out of memory (see [`try_new`](Self::try_new)).
+    #[inline]
+    pub fn new(mc: &Mutation<'gc>, value: T) -> Gc<'gc, T> {
+        match Self::try_new(mc, value) {
+            Ok(gc) => gc,
+            Err(e) => panic!(
+                "gcheap: cannot allocate a {}: {e}",
+                std::any::type_name::<T>()
+            ),
+        }
+    }
+
+    /// Allocates `value` in the heap, or returns why it could not (the value is dropped).
+    #[inline]
+    pub fn try_new(mc: &Mutation<'gc>, value: T) -> Result<Gc<'gc, T>, AllocError> {
+        let payload = alloc_object::<T>(mc, Layout::new::<T>(), false)?;
+        let ptr = payload.cast::<T>();
+        // SAFETY: the payload has room for a T at T's alignment, and nothing else refers to it.
+        unsafe { ptr.write(value) };
+        // SAFETY: initialized just above; alive while reachable from this Gc (see `as_ref`).
+        Ok(unsafe { Gc::from_ptr(ptr) })
+    }
+}
+
+impl<'gc, T: Trace + 'gc> Gc<'gc, [T]> {
+    /// Allocates a slice holding the items of an exact-size iterator.
+    ///
+    /// # Panics
+    /// If the iterator yields a different number of items than its `len()` said (the items it
+    /// did yield are dropped by a later sweep), or the heap is out of memory.
+    pub fn from_iter<I>(mc: &Mutation<'gc>, items: I) -> Gc<'gc, [T]>
+    where
+        I: IntoIterator<Item = T>,
+        I::IntoIter: ExactSizeIterator,
+    {
+        let mut items = items.into_iter();
+        let len = items.len();
+        let layout = Layout::array::<T>(len).unwrap_or_else(|_| {
+            panic!(
+                "gcheap: a slice of {len} {} is too large",
+                std::any::type_name::<T>()
+            )
+        });
+        let payload = alloc_object::<[T]>(mc, layout, true)
+            .unwrap_or_else(|e| panic!("gcheap: cannot allocate a slice of {len}: {e}"));
+        let first = payload.cast::<T>();
+        // SAFETY: slice objects with a header keep their initialized length at base + 8.
+        let len_word = <[T] as ObjectType>::HAS_HEADER.then(|| unsafe {
+            payload
+                .sub(<[T] as ObjectType>::HEADER_OFFSET)
+                .cast::<usize>()
+                .add(1)
+        });
+        for i in 0..len {
+            let Some(item) = items.next() else {
+                panic!("gcheap: ExactSizeIterator promised {len} items but yielded {i}");
+            };
+            // SAFETY: i < len: inside the allocation; the slot is uninitialized.
+            unsafe { first.add(i).write(item) };
+            if let Some(w) = len_word {
+                // SAFETY: the length word is ours; counting initialized items keeps a panic in the
+                // iterator from exposing uninitialized elements to the sweeper's drop.
+                unsafe { w.write(i + 1) };
+            }
+        }
+        assert!(
+            items.next().is_none(),
+            "gcheap: ExactSizeIterator promised {len} items but yielded more"
+        );
+        // SAFETY: all len elements are initialized.
+        unsafe { Gc::from_ptr(NonNull::slice_from_raw_parts(first, len)) }
+    }
+
+    /// Allocates a slice holding clones of `items`.
+    pub fn from_slice(mc: &Mutation<'gc>, items: &[T]) -> Gc<'gc, [T]>
+    where
+        T: Clone,
+    {
+        Gc::from_iter(mc, items.iter().cloned())
+    }
+}
+
+impl<'gc> Gc<'gc, str> {
+    /// Allocates a copy of `s` (a noscan object: the collector never reads it).
+    #[allow(clippy::should_implement_trait)]
+    pub fn from_str(mc: &Mutation<'gc>, s: &str) -> Gc<'gc, str> {
+        let payload = alloc_object::<str>(mc, Layout::for_value(s), false).unwrap_or_else(|e| {
+            panic!("gcheap: cannot allocate a string of {} bytes: {e}", s.len())
+        });
+        // SAFETY: the allocation holds at least s.len() bytes and nothing else refers to it.
+        unsafe {
+            std::ptr::copy_nonoverlapping(s.as_ptr(), payload.as_ptr(), s.len());
+            let bytes = NonNull::slice_from_raw_parts(payload, s.len());
+            // `str` and `[u8]` have the same layout; the bytes came from a str.
+            Gc::from_ptr(NonNull::new_unchecked(bytes.as_ptr() as *mut str))
+        }
+    }
+}
+
+// SAFETY: reports the one Gc pointer: the target.
+unsafe impl<'gc, T: ObjectType + ?Sized + 'gc> Trace for Gc<'gc, T> {
+    const NEEDS_TRACE: bool = true;
+    #[inline]
+    fn trace(&self, tracer: &mut Tracer<'_>) {
+        tracer.mark_gc::<T>(self.payload());
+    }
+}
+
+impl<T: ?Sized> Deref for Gc<'_, T> {
+    type Target = T;
+    #[inline]
+    fn deref(&self) -> &T {
+        // SAFETY: see `as_ref`.
+        unsafe { self.ptr.as_ref() }
+    }
+}
+
+impl<T: ?Sized> AsRef<T> for Gc<'_, T> {
+    fn as_ref(&self) -> &T {
+        self
+    }
+}
+
+impl<T: ?Sized> Borrow<T> for Gc<'_, T> {
+    fn borrow(&self) -> &T {
+        self
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for Gc<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl<T: ?Sized + fmt::Display> fmt::Display for Gc<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&**self, f)
+    }
+}
+
+impl<T: ?Sized> fmt::Pointer for Gc<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Pointer::fmt(&self.ptr.as_ptr(), f)
+    }
+}
+
+impl<T: ?Sized + PartialEq> PartialEq for Gc<'_, T> {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+impl<T: ?Sized + Eq> Eq for Gc<'_, T> {}
+
+impl<T: ?Sized + PartialOrd> PartialOrd for Gc<'_, T> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        (**self).partial_cmp(&**other)
+    }
+}
+impl<T: ?Sized + Ord> Ord for Gc<'_, T> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (**self).cmp(&**other)
+    }
+}
+
+impl<T: ?Sized + Hash> Hash for Gc<'_, T> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        (**self).hash(state)
+    }
+}
+
+// Keep the pointer one word for sized targets: `Option<Gc>` is a nullable pointer.
+const _: () = assert!(size_of::<Option<Gc<'static, u64>>>() == size_of::<usize>());

@@ -1,0 +1,581 @@
+//! The heap and its collection cycle (Go's `mgc.go`, in this version's stop-at-boundary form).
+//!
+//! A cycle, run by whichever thread needs it (`collect()`, or a mutator at a boundary once the
+//! pacer's goal is reached):
+//!
+//! 1. **Stop**: take the world lock exclusively. Mutators hold it shared for the length of each
+//!    `mutate` call, so from here on every mutator is at a boundary, holding no Gc pointer; those
+//!    still inside `mutate` see [`Mutation::should_yield`] return true.
+//! 2. **Sweep termination**: finish sweeping the previous cycle, so every mark bit is clear.
+//! 3. **Mark**: shade each mutator's root object and every persistent root, then drain the gray
+//!    objects with `gc_workers` threads ([`crate::mark`]).
+//! 4. **Checkmark** (if configured): re-mark single-threaded and panic on anything missed.
+//! 5. **Sweep start**: flush every mutator's cache, then start the allocator's sweep cycle: every
+//!    span becomes unswept; unmarked objects are freed (and dropped, through the sweep hook) by
+//!    lazy sweeping on allocation and by the background sweeper thread.
+//! 6. **Restart**: set the next goal, record the pause, release the world lock.
+//!
+//! Objects are never allocated during marking (mutators are stopped), so there is nothing to
+//! allocate black; the concurrent collector changes steps 1 and 3 only.
+
+use std::cell::RefCell;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::ptr::NonNull;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::*};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use gcheap_allocator::{Allocator, AllocatorConfig, SweepHook};
+use parking_lot::{Condvar, Mutex, RwLock, RwLockReadGuard};
+
+use crate::config::{Config, ConfigError};
+use crate::mark::{MarkJob, WorkerPool};
+use crate::mutator::MutatorState;
+use crate::object::drop_dead;
+use crate::pacer::{CREDIT_BYTES, Pacer};
+use crate::root::RootTable;
+use crate::stats::{History, MemStats};
+use crate::trace::{Tracer, TracerKind};
+use crate::verify::Verifier;
+
+static NEXT_HEAP_ID: AtomicUsize = AtomicUsize::new(1);
+
+thread_local! {
+    /// Heaps whose world lock this thread holds shared (inside `mutate`, or sweeping).
+    static ENTERED: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
+}
+
+fn entered(id: usize) -> bool {
+    ENTERED.with_borrow(|e| e.contains(&id))
+}
+
+/// The state shared by a heap's handles, mutators, roots and its collector threads.
+pub(crate) struct Shared {
+    pub(crate) id: usize,
+    pub(crate) allocator: Allocator,
+    pub(crate) config: Config,
+    /// Held shared by `mutate` and the sweeper, exclusively by a cycle and `mem_stats`.
+    world: RwLock<()>,
+    /// Threads waiting for the world lock exclusively.
+    pub(crate) world_wanted: AtomicUsize,
+    /// The pacer asks for a cycle at the next boundary.
+    pub(crate) gc_requested: AtomicBool,
+    /// Whether marking is in progress while mutators run (never, in this version).
+    pub(crate) marking: AtomicBool,
+    pub(crate) mutators: Mutex<Vec<Arc<MutatorState>>>,
+    pub(crate) roots: Mutex<RootTable>,
+    pub(crate) pacer: Pacer,
+    history: Mutex<History>,
+    pool: Arc<WorkerPool>,
+    sweeper: Sweeper,
+    created: Instant,
+    /// Nanoseconds the background sweeper spent sweeping.
+    sweep_ns: AtomicU64,
+}
+
+/// A garbage-collected heap. Cheap to clone (an `Arc` inside); clones are the same heap.
+///
+/// ```
+/// use gcheap_core::{Config, Gc, Heap, Rootable};
+///
+/// let heap = Heap::new(Config::default()).unwrap();
+/// let mut m = heap.mutator::<Rootable![()]>(|_| ());
+/// m.mutate(|mc, _| { Gc::new(mc, [0u64; 4]); });   // garbage as soon as mutate returns
+/// m.collect();
+/// let stats = heap.mem_stats();
+/// assert_eq!(stats.num_gc, 1);
+/// assert_eq!(stats.heap_objects, 1);              // only the mutator's root is live
+/// ```
+#[derive(Clone)]
+pub struct Heap {
+    inner: Arc<HeapInner>,
+}
+
+struct HeapInner {
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for Heap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = self.shared();
+        f.debug_struct("Heap")
+            .field("id", &s.id)
+            .field("config", &s.config)
+            .field("mutators", &s.mutators.lock().len())
+            .field("persistent_roots", &s.roots.lock().len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Heap {
+    /// A heap with [`Config::default`].
+    fn default() -> Self {
+        Heap::new(Config::default()).expect("the default config is valid")
+    }
+}
+
+/// Holds a heap's world lock shared, and records that this thread is inside the heap.
+pub(crate) struct WorldGuard<'a> {
+    id: usize,
+    _guard: RwLockReadGuard<'a, ()>,
+}
+
+impl<'a> WorldGuard<'a> {
+    pub(crate) fn enter(shared: &'a Shared) -> WorldGuard<'a> {
+        // A thread already inside this heap must not wait behind a queued cycle, which waits
+        // for it: take the lock recursively then.
+        let guard = if entered(shared.id) {
+            shared.world.read_recursive()
+        } else {
+            shared.world.read()
+        };
+        ENTERED.with_borrow_mut(|e| e.push(shared.id));
+        WorldGuard {
+            id: shared.id,
+            _guard: guard,
+        }
+    }
+}
+
+impl Drop for WorldGuard<'_> {
+    fn drop(&mut self) {
+        ENTERED.with_borrow_mut(|e| {
+            let i = e.iter().rposition(|&id| id == self.id).expect("entered");
+            e.remove(i);
+        });
+    }
+}
+
+impl Heap {
+    /// Creates a heap, or says which setting of `config` is invalid.
+    pub fn new(config: Config) -> Result<Heap, ConfigError> {
+        config.validate()?;
+        let hook: SweepHook = Arc::new(|base: NonNull<u8>, _size| {
+            // SAFETY: the allocator reports each dead object of a scan span once; gcheap puts
+            // only objects with written headers in scan spans.
+            let dropped = catch_unwind(AssertUnwindSafe(|| unsafe { drop_dead(base) }));
+            if dropped.is_err() {
+                eprintln!(
+                    "gcheap: a Drop panicked while a sweep dropped a dead object; the panic was \
+                     caught and the rest of that object leaked"
+                );
+            }
+        });
+        let allocator = Allocator::new(AllocatorConfig {
+            poison_freed: config.poison_freed,
+            sweep_hook: Some(hook),
+        });
+        let shared = Arc::new(Shared {
+            id: NEXT_HEAP_ID.fetch_add(1, Relaxed),
+            allocator,
+            pacer: Pacer::new(config.gc_percent, config.memory_limit),
+            config,
+            world: RwLock::new(()),
+            world_wanted: AtomicUsize::new(0),
+            gc_requested: AtomicBool::new(false),
+            marking: AtomicBool::new(false),
+            mutators: Mutex::new(Vec::new()),
+            roots: Mutex::new(RootTable::default()),
+            history: Mutex::new(History::default()),
+            pool: WorkerPool::new(),
+            sweeper: Sweeper::default(),
+            created: Instant::now(),
+            sweep_ns: AtomicU64::new(0),
+        });
+        let for_thread = shared.clone();
+        let handle = std::thread::Builder::new()
+            .name("gcheap-sweeper".into())
+            .spawn(move || for_thread.sweeper_loop())
+            .expect("failed to spawn the gcheap sweeper thread");
+        *shared.sweeper.thread.lock() = Some(handle);
+        Ok(Heap {
+            inner: Arc::new(HeapInner { shared }),
+        })
+    }
+
+    pub(crate) fn shared(&self) -> &Shared {
+        &self.inner.shared
+    }
+
+    /// Runs a full cycle, sweep included, and returns when it is complete (Go's `runtime.GC`).
+    ///
+    /// # Panics
+    /// If called from inside `mutate` on this heap (the cycle would wait for that call forever),
+    /// or from a `Drop` run by one of its sweeps.
+    pub fn collect(&self) {
+        let shared = self.shared();
+        assert!(
+            !entered(shared.id),
+            "gcheap: collect() called from inside mutate (or a sweep) on the same heap; it would \
+             wait for itself. Call it between mutate calls."
+        );
+        shared.cycle(true);
+        shared.allocator.finish_sweep();
+    }
+
+    /// A snapshot of the heap's statistics (Go's `runtime.ReadMemStats`).
+    ///
+    /// Like Go's, it waits until every mutator is at a boundary (mutators inside `mutate` see
+    /// `should_yield()` return true) so that the snapshot is consistent.
+    ///
+    /// # Panics
+    /// If called from inside `mutate` on this heap.
+    pub fn mem_stats(&self) -> MemStats {
+        let shared = self.shared();
+        assert!(
+            !entered(shared.id),
+            "gcheap: mem_stats() called from inside mutate on the same heap; it would wait for \
+             itself. Call it between mutate calls."
+        );
+        let _world = shared.stop_world();
+        shared.mem_stats_stopped()
+    }
+
+    /// Sets the GC percent (Go's `debug.SetGCPercent`); returns the previous value. Negative
+    /// disables automatic cycles. Takes effect at once: if the heap is already past the new goal,
+    /// the next boundary runs a cycle.
+    pub fn set_gc_percent(&self, percent: i32) -> i32 {
+        let shared = self.shared();
+        let old = shared.pacer.gc_percent.swap(percent, Relaxed);
+        shared.pacer.update_goal();
+        shared.request_if_due();
+        old
+    }
+
+    /// The current GC percent.
+    pub fn gc_percent(&self) -> i32 {
+        self.shared().pacer.gc_percent.load(Relaxed)
+    }
+
+    /// Sets the soft memory limit in bytes (Go's `debug.SetMemoryLimit`); returns the previous
+    /// one. `u64::MAX` means no limit.
+    ///
+    /// # Panics
+    /// If `limit` is zero.
+    pub fn set_memory_limit(&self, limit: u64) -> u64 {
+        assert!(
+            limit > 0,
+            "gcheap: the memory limit must not be zero (u64::MAX: no limit)"
+        );
+        let shared = self.shared();
+        let old = shared.pacer.memory_limit.swap(limit, Relaxed);
+        shared.pacer.update_goal();
+        shared.request_if_due();
+        old
+    }
+
+    /// The current soft memory limit.
+    pub fn memory_limit(&self) -> u64 {
+        self.shared().pacer.memory_limit.load(Relaxed)
+    }
+
+    /// Runs a cycle, then returns as much idle memory to the OS as possible (Go's
+    /// `debug.FreeOSMemory`). Returns the bytes released.
+    ///
+    /// # Panics
+    /// Like [`collect`](Self::collect).
+    pub fn free_os_memory(&self) -> u64 {
+        self.collect();
+        self.shared().allocator.release_all() as u64
+    }
+
+    /// The configuration the heap was built with (GC percent and memory limit as first set).
+    pub fn config(&self) -> &Config {
+        &self.shared().config
+    }
+}
+
+impl Shared {
+    /// Takes the world lock exclusively, counting this thread as waiting meanwhile so that
+    /// mutators are asked to yield.
+    fn stop_world(&self) -> parking_lot::RwLockWriteGuard<'_, ()> {
+        self.world_wanted.fetch_add(1, Relaxed);
+        let guard = self.world.write();
+        self.world_wanted.fetch_sub(1, Relaxed);
+        guard
+    }
+
+    /// Reports a mutator's allocation to the pacer (its credit ran out).
+    #[cold]
+    pub(crate) fn charge(&self, credit: &std::cell::Cell<isize>) {
+        if self.pacer.charge(credit) {
+            self.gc_requested.store(true, Relaxed);
+        }
+    }
+
+    fn request_if_due(&self) {
+        if self.pacer.due() {
+            self.gc_requested.store(true, Relaxed);
+        }
+    }
+
+    /// Runs the requested cycle if there is one and this thread is at a boundary of this heap.
+    #[inline]
+    pub(crate) fn collect_if_requested(&self) {
+        if self.gc_requested.load(Relaxed) && !entered(self.id) {
+            self.cycle(false);
+        }
+    }
+
+    /// One collection cycle (see the module docs). `forced`: from `collect()`, which always
+    /// runs one; otherwise only if still requested once the world is stopped.
+    fn cycle(&self, forced: bool) {
+        let world = self.stop_world();
+        if !forced && !self.gc_requested.load(Relaxed) {
+            return; // another thread ran it meanwhile
+        }
+        let start = Instant::now();
+        let live_before = self.pacer.heap_live.load(Relaxed);
+        // Drops run by sweeping below must not call back into this heap's collect().
+        ENTERED.with_borrow_mut(|e| e.push(self.id));
+
+        // Sweep termination: every mark bit is clear afterwards.
+        self.allocator.finish_sweep();
+        let sweep_done = Instant::now();
+
+        // Mark.
+        let mutators = self.mutators.lock();
+        let job = Arc::new(MarkJob::new(self.config.gc_workers));
+        let mut first = job.marker(0, &self.allocator);
+        self.mark_roots(
+            &mut Tracer {
+                kind: TracerKind::Mark(&mut first),
+            },
+            &mutators,
+        );
+        self.pool.mark(&job, &self.allocator, first);
+        let mark_done = Instant::now();
+
+        if self.config.verify {
+            let mut verifier = Verifier::new(&self.allocator);
+            self.mark_roots(
+                &mut Tracer {
+                    kind: TracerKind::Verify(&mut verifier),
+                },
+                &mutators,
+            );
+            verifier.drain();
+        }
+
+        // Sweep start: no cache may keep a span across the new sweep generation.
+        for m in mutators.iter() {
+            // SAFETY: we hold the world lock exclusively: no mutator is using its cache.
+            unsafe { (*m.cache.get()).flush() };
+            m.credit.set(CREDIT_BYTES);
+        }
+        drop(mutators);
+        self.allocator.start_sweep_cycle();
+        ENTERED.with_borrow_mut(|e| {
+            let i = e.iter().rposition(|&id| id == self.id).expect("entered");
+            e.remove(i);
+        });
+
+        let marked = job.marked_bytes.load(Relaxed);
+        let stats = self.allocator.stats();
+        self.pacer
+            .end_cycle(marked, stats.sys.saturating_sub(stats.heap_sys));
+        self.gc_requested.store(false, Relaxed);
+        let end = Instant::now();
+        let pause = end.duration_since(start);
+        let unix_now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or(Duration::ZERO)
+            .as_nanos() as u64;
+        let mark_cpu = job.busy_ns.load(Relaxed);
+        let cpu = mark_cpu + (pause - mark_done.duration_since(sweep_done)).as_nanos() as u64;
+        let num_gc = {
+            let mut h = self.history.lock();
+            h.record(pause.as_nanos() as u64, unix_now, forced, cpu);
+            h.num_gc
+        };
+        drop(world);
+        self.sweeper.kick();
+
+        if self.config.gctrace {
+            let mb = |b: u64| b >> 20;
+            let goal = self.pacer.goal.load(Relaxed);
+            eprintln!(
+                "gc {num_gc} @{:.3}s {:.0}%: {:.3}+{:.3}+{:.3} ms clock, {:.3} ms cpu, {}->{}->{} MB, {} MB goal, 0 MB stacks, 0 MB globals, {} P{}",
+                start.duration_since(self.created).as_secs_f64(),
+                self.gc_cpu_fraction() * 100.0,
+                ms(sweep_done - start),
+                ms(mark_done - sweep_done),
+                ms(end - mark_done),
+                mark_cpu as f64 / 1e6,
+                mb(live_before),
+                mb(live_before),
+                mb(marked),
+                if goal == u64::MAX { 0 } else { mb(goal) },
+                self.config.gc_workers,
+                if forced { " (forced)" } else { "" },
+            );
+        }
+    }
+
+    /// Shades every root: each mutator's root object and each persistent root.
+    fn mark_roots(&self, tracer: &mut Tracer<'_>, mutators: &[Arc<MutatorState>]) {
+        for m in mutators {
+            if let Some((payload, mark)) = m.root.get() {
+                mark(payload, tracer);
+            }
+        }
+        for (payload, mark) in self.roots.lock().iter() {
+            mark(payload, tracer);
+        }
+    }
+
+    fn gc_cpu_fraction(&self) -> f64 {
+        let ncpu = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+        let elapsed = self.created.elapsed().as_nanos() as f64;
+        let cpu = self.history.lock().gc_cpu_ns + self.sweep_ns.load(Relaxed);
+        if elapsed == 0.0 {
+            0.0
+        } else {
+            (cpu as f64 / (elapsed * ncpu)).min(1.0)
+        }
+    }
+
+    /// Builds a MemStats snapshot; the caller holds the world lock exclusively.
+    fn mem_stats_stopped(&self) -> MemStats {
+        let a = self.allocator.stats();
+        let h = self.history.lock();
+        let gc_cpu_ns = h.gc_cpu_ns;
+        let stats = MemStats {
+            alloc: a.alloc,
+            total_alloc: a.total_alloc,
+            sys: a.sys,
+            lookups: 0,
+            mallocs: a.mallocs,
+            frees: a.frees,
+            heap_alloc: a.heap_alloc,
+            heap_sys: a.heap_sys,
+            heap_idle: a.heap_idle,
+            heap_inuse: a.heap_inuse,
+            heap_released: a.heap_released,
+            heap_objects: a.heap_objects,
+            stack_inuse: 0,
+            stack_sys: 0,
+            mspan_inuse: a.mspan_inuse,
+            mspan_sys: a.mspan_sys,
+            mcache_inuse: a.mcache_inuse,
+            mcache_sys: a.mcache_sys,
+            buck_hash_sys: 0,
+            gc_sys: a.gc_sys,
+            other_sys: a.other_sys,
+            next_gc: self.pacer.goal.load(Relaxed),
+            last_gc: h.last_gc,
+            pause_total_ns: h.pause_total_ns,
+            pause_ns: h.pause_ns,
+            pause_end: h.pause_end,
+            num_gc: h.num_gc,
+            num_forced_gc: h.num_forced_gc,
+            gc_cpu_fraction: 0.0,
+            enable_gc: true,
+            debug_gc: false,
+            by_size: a.by_size.into_iter().skip(1).collect(),
+            max_pause_ns: h.max_pause_ns,
+        };
+        drop(h);
+        let _ = gc_cpu_ns;
+        MemStats {
+            gc_cpu_fraction: self.gc_cpu_fraction(),
+            ..stats
+        }
+    }
+
+    /// The background sweeper: after each cycle, sweeps every span in small batches (yielding
+    /// to a waiting cycle between batches), then returns idle memory above the goal to the OS.
+    fn sweeper_loop(&self) {
+        loop {
+            {
+                let mut st = self.sweeper.state.lock();
+                while !st.pending && !st.shutdown {
+                    self.sweeper.wake.wait(&mut st);
+                }
+                if st.shutdown {
+                    return;
+                }
+                st.pending = false;
+            }
+            let start = Instant::now();
+            loop {
+                let _world = WorldGuard::enter(self);
+                let mut more = true;
+                for _ in 0..32 {
+                    more = self.allocator.sweep_one();
+                    if !more {
+                        break;
+                    }
+                }
+                if !more {
+                    break;
+                }
+            }
+            self.scavenge();
+            self.sweep_ns
+                .fetch_add(start.elapsed().as_nanos() as u64, Relaxed);
+        }
+    }
+
+    /// Go's background scavenger goal: keep at most ~10% over the heap goal (and under the
+    /// memory limit) backed by the OS.
+    fn scavenge(&self) {
+        let s = self.allocator.stats();
+        let goal = self.pacer.goal.load(Relaxed);
+        let mut keep = goal.saturating_add(goal / 10);
+        let limit = self.pacer.memory_limit.load(Relaxed);
+        if limit != u64::MAX {
+            keep = keep.min(limit.saturating_sub(s.sys - s.heap_sys));
+        }
+        let retained_idle = keep.saturating_sub(s.heap_inuse);
+        self.allocator.scavenge_to(retained_idle as usize);
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// The background sweeper's wake-up state.
+#[derive(Default)]
+struct Sweeper {
+    state: Mutex<SweeperState>,
+    wake: Condvar,
+    thread: Mutex<Option<JoinHandle<()>>>,
+}
+
+#[derive(Default)]
+struct SweeperState {
+    pending: bool,
+    shutdown: bool,
+}
+
+impl Sweeper {
+    fn kick(&self) {
+        self.state.lock().pending = true;
+        self.wake.notify_one();
+    }
+}
+
+impl Drop for HeapInner {
+    fn drop(&mut self) {
+        let shared = &self.shared;
+        shared.sweeper.state.lock().shutdown = true;
+        shared.sweeper.wake.notify_one();
+        if let Some(t) = shared.sweeper.thread.lock().take() {
+            let _ = t.join();
+        }
+        shared.pool.shutdown();
+        // Every handle, mutator and root is gone (each holds the heap): everything left is
+        // garbage. Sweep it all so that every object is dropped.
+        ENTERED.with_borrow_mut(|e| e.push(shared.id));
+        shared.allocator.finish_sweep();
+        shared.allocator.start_sweep_cycle();
+        shared.allocator.finish_sweep();
+        ENTERED.with_borrow_mut(|e| {
+            let i = e.iter().rposition(|&id| id == shared.id).expect("entered");
+            e.remove(i);
+        });
+    }
+}

@@ -1,0 +1,239 @@
+//! Mutators: threads attached to a heap, each with a root object and an allocation cache.
+//!
+//! A mutator is at a *boundary* between [`Mutator::mutate`] calls: it holds no Gc pointer there
+//! (the brand forbids it), so the collector needs only its root object. In this version a cycle
+//! runs while every mutator is at a boundary: `mutate` holds the heap's world lock shared, a cycle
+//! holds it exclusively. A mutator inside a long `mutate` learns through
+//! [`Mutation::should_yield`] that a cycle is waiting for it.
+
+use std::cell::{Cell, UnsafeCell};
+use std::marker::PhantomData;
+use std::ptr::NonNull;
+use std::sync::Arc;
+
+use gcheap_allocator::Cache;
+
+use crate::context::Mutation;
+use crate::gc::Gc;
+use crate::heap::{Heap, WorldGuard};
+use crate::trace::{Trace, Tracer};
+
+/// A type constructor for a root: maps the brand `'gc` to the root's type.
+///
+/// Name one with the [`Rootable!`](crate::Rootable!) macro: `Rootable![VmState<'_>]` or
+/// `Rootable!['gc => VmState<'gc>]`.
+pub trait Rootable: 'static {
+    /// The root's type under brand `'gc`.
+    type Root<'gc>: Trace + 'gc;
+}
+
+/// Implementation detail of [`Rootable!`](crate::Rootable!).
+#[doc(hidden)]
+pub trait RootProvider<'gc> {
+    type Root: Trace + 'gc;
+}
+
+/// Implementation detail of [`Rootable!`](crate::Rootable!): a [`Rootable`] made from a
+/// higher-ranked trait object type.
+#[doc(hidden)]
+pub struct DynRootable<T: ?Sized>(PhantomData<T>);
+
+impl<T: ?Sized + for<'gc> RootProvider<'gc> + 'static> Rootable for DynRootable<T> {
+    type Root<'gc> = <T as RootProvider<'gc>>::Root;
+}
+
+/// Names a [`Rootable`] type: `Rootable![Type<'_>]` or `Rootable!['gc => Type<'gc>]`.
+///
+/// The short form turns each `'_` into the brand, except inside parentheses or brackets (tuples,
+/// slices, arrays), which `macro_rules!` cannot rewrite: there, use the `'gc =>` form (a `'_`
+/// left inside one is rejected by the compiler, never silently accepted).
+///
+/// ```
+/// use gcheap_core::{Gc, Heap, Rootable, GcCell};
+///
+/// #[derive(Default)]
+/// struct Nothing;
+/// type A = Rootable![Option<Gc<'_, u64>>];
+/// type B = Rootable!['gc => GcCell<'gc, Option<Gc<'gc, u64>>>];
+/// let heap = Heap::default();
+/// let _m = heap.mutator::<A>(|_| None);
+/// let _n = heap.mutator::<B>(|_| GcCell::new(None));
+/// ```
+#[macro_export]
+macro_rules! Rootable {
+    ($gc:lifetime => $root:ty) => {
+        $crate::DynRootable::<dyn for<$gc> $crate::RootProvider<$gc, Root = $root>>
+    };
+    ($($root:tt)*) => {
+        $crate::__rootable_unelide!([] $($root)*)
+    };
+}
+
+/// Replaces top-level `'_` with a named brand (implementation detail of `Rootable!`).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __rootable_unelide {
+    ([$($done:tt)*]) => {
+        $crate::DynRootable::<dyn for<'__gc> $crate::RootProvider<'__gc, Root = $($done)*>>
+    };
+    ([$($done:tt)*] '_ $($rest:tt)*) => {
+        $crate::__rootable_unelide!([$($done)* '__gc] $($rest)*)
+    };
+    ([$($done:tt)*] $next:tt $($rest:tt)*) => {
+        $crate::__rootable_unelide!([$($done)* $next] $($rest)*)
+    };
+}
+
+/// A mutator's state that the collector also reaches.
+pub(crate) struct MutatorState {
+    /// The allocation cache. Used by the mutator's thread inside `mutate`, or by a collector that
+    /// holds the world lock exclusively.
+    pub(crate) cache: UnsafeCell<Cache>,
+    /// Bytes this mutator may still allocate before it reports to the pacer.
+    pub(crate) credit: Cell<isize>,
+    /// The root object's payload and its marking glue (typed when the mutator was made).
+    pub(crate) root: Cell<Option<(NonNull<u8>, RootMark)>>,
+}
+
+/// Marks a root object of a type known when the root was registered.
+pub(crate) type RootMark = for<'t> fn(NonNull<u8>, &mut Tracer<'t>);
+
+/// Marks the object at `payload` as a `Gc<T>` would.
+pub(crate) fn mark_root<T: Trace>(payload: NonNull<u8>, tracer: &mut Tracer<'_>) {
+    tracer.mark_gc::<T>(payload);
+}
+
+// SAFETY: the Cells and the cache are touched only by the mutator's thread while it holds the
+// world lock shared (inside mutate, or while creating or dropping the mutator), or by the
+// collector while it holds the world lock exclusively; the lock orders all of these accesses.
+unsafe impl Sync for MutatorState {}
+// SAFETY: as above; the state moves between threads only inside an Arc.
+unsafe impl Send for MutatorState {}
+
+/// A thread's attachment to a [`Heap`], with a root object of type `R::Root<'gc>`.
+///
+/// Made by [`Heap::mutator`]. Dropping it releases the root (its objects become garbage unless
+/// reachable otherwise) and the mutator's allocation cache.
+///
+/// ```
+/// use gcheap_core::{Gc, GcCell, Heap, Rootable, Trace, Tracer};
+///
+/// struct Vm<'gc> {
+///     stack: GcCell<'gc, Option<Gc<'gc, i64>>>,
+/// }
+/// // SAFETY: traces its one field (the derive does this for you).
+/// unsafe impl<'gc> Trace for Vm<'gc> {
+///     fn trace(&self, t: &mut Tracer<'_>) { t.trace(&self.stack) }
+/// }
+///
+/// let heap = Heap::default();
+/// let mut m = heap.mutator::<Rootable![Vm<'_>]>(|_| Vm { stack: GcCell::new(None) });
+/// m.mutate(|mc, vm| vm.stack.set(mc, Some(Gc::new(mc, 7))));
+/// m.collect();
+/// assert_eq!(m.mutate(|_, vm| *vm.stack.get().unwrap()), 7);
+/// ```
+pub struct Mutator<R: Rootable> {
+    heap: Heap,
+    state: Arc<MutatorState>,
+    _root: PhantomData<(R, *const ())>,
+}
+
+impl<R: Rootable> std::fmt::Debug for Mutator<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Mutator")
+            .field("heap", &self.heap)
+            .field("root", &std::any::type_name::<R::Root<'static>>())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Heap {
+    /// Attaches the calling thread as a mutator whose root object `make_root` builds.
+    ///
+    /// The root lives in the heap for as long as the mutator; [`Mutator::mutate`] hands it back.
+    pub fn mutator<R: Rootable>(
+        &self,
+        make_root: impl for<'gc> FnOnce(&Mutation<'gc>) -> R::Root<'gc>,
+    ) -> Mutator<R> {
+        let shared = self.shared();
+        let state = Arc::new(MutatorState {
+            cache: UnsafeCell::new(shared.allocator.cache()),
+            credit: Cell::new(0),
+            root: Cell::new(None),
+        });
+        {
+            let world = WorldGuard::enter(shared);
+            let mc = Mutation::new(self, &state);
+            let root = Gc::new(&mc, make_root(&mc));
+            state
+                .root
+                .set(Some((root.payload(), mark_root::<R::Root<'_>> as RootMark)));
+            shared.mutators.lock().push(state.clone());
+            drop(world);
+        }
+        let m = Mutator {
+            heap: self.clone(),
+            state,
+            _root: PhantomData,
+        };
+        shared.collect_if_requested();
+        m
+    }
+}
+
+impl<R: Rootable> Mutator<R> {
+    /// Runs `f` with this mutator's root and a mutation context under a fresh `'gc` brand.
+    ///
+    /// If a cycle is due it runs first (this thread is at a boundary); while `f` runs, cycles
+    /// wait for it to return, so long-running code should check
+    /// [`Mutation::should_yield`] and return when asked.
+    pub fn mutate<T>(
+        &mut self,
+        f: impl for<'gc> FnOnce(&Mutation<'gc>, &'gc R::Root<'gc>) -> T,
+    ) -> T {
+        let shared = self.heap.shared();
+        shared.collect_if_requested();
+        let result = {
+            let _world = WorldGuard::enter(shared);
+            let mc = Mutation::new(&self.heap, &self.state);
+            let (payload, _) = self.state.root.get().expect("a mutator always has a root");
+            // SAFETY: the root object is live (the collector marks it every cycle while this
+            // mutator exists) and was initialized as an R::Root; the brand of this call is the
+            // only lifetime the reference gets.
+            let root = unsafe { payload.cast::<R::Root<'_>>().as_ref() };
+            f(&mc, root)
+        };
+        shared.collect_if_requested();
+        result
+    }
+
+    /// Runs a full collection cycle, sweep included (Go's `runtime.GC`), and returns when it is
+    /// complete. Takes `&mut self`, so it cannot be called from inside this mutator's `mutate`.
+    ///
+    /// # Panics
+    /// If the calling thread is inside `mutate` of another mutator of the same heap (the cycle
+    /// would wait for that call to return, forever).
+    pub fn collect(&mut self) {
+        self.heap.collect();
+    }
+
+    /// The heap this mutator is attached to.
+    pub fn heap(&self) -> &Heap {
+        &self.heap
+    }
+}
+
+impl<R: Rootable> Drop for Mutator<R> {
+    fn drop(&mut self) {
+        let shared = self.heap.shared();
+        let _world = WorldGuard::enter(shared);
+        shared
+            .mutators
+            .lock()
+            .retain(|s| !Arc::ptr_eq(s, &self.state));
+        self.state.root.set(None);
+        // SAFETY: the state is unregistered and we hold the world lock: no collector touches
+        // the cache; flushing returns its spans.
+        unsafe { (*self.state.cache.get()).flush() };
+    }
+}

@@ -1,0 +1,241 @@
+//! Object layout: the header in front of every object the collector must scan or drop.
+//!
+//! ```text
+//! sized T:      [ &'static Descriptor ][ pad ][ T ]                   Gc points at T
+//! [T], str:     [ &'static Descriptor ][ len ][ pad ][ T; len ]       Gc is a fat pointer
+//! noscan+nodrop [ T ]                                                 no header at all
+//! ```
+//!
+//! The header is one word (two for slices: the length, so that the marker and the sweeper,
+//! which start from the object's base address, know how many elements there are). A type that
+//! holds no Gc pointers and needs no drop gets no header: it lives in a noscan span (a tiny block
+//! if it is under 16 bytes), the marker only sets its mark bit, and the sweeper never reads it.
+//!
+//! The descriptor is a per-type static: the type's name (for checkmark failures), its trace glue
+//! (which scans a bounded chunk of a slice at a time) and its drop glue. The sweeper reads the
+//! descriptor of each dead object in a scan span and runs its drop.
+
+use std::mem::{align_of, needs_drop, size_of};
+use std::ptr::NonNull;
+
+use crate::trace::{Trace, Tracer};
+
+/// How many slice elements one marking step scans. Bounded steps keep one huge array from
+/// becoming one huge unit of work (and, in a concurrent collector, one long barrier wait).
+pub(crate) const SCAN_CHUNK: usize = 128;
+
+/// Per-type information the collector needs at run time, found through an object's header.
+/// Opaque outside gcheap.
+#[doc(hidden)]
+pub struct Descriptor {
+    /// The type's name, for checkmark failures and debugging.
+    pub(crate) name: fn() -> &'static str,
+    /// Scans elements `start..` (sized types: the whole object; slices: one chunk) and returns
+    /// where the next chunk starts, if any. `None` when the type cannot hold Gc pointers.
+    pub(crate) trace: Option<unsafe fn(NonNull<u8>, usize, &mut Tracer<'_>) -> Option<usize>>,
+    /// Drops the object in place. `None` when the type needs no drop.
+    pub(crate) drop: Option<unsafe fn(NonNull<u8>)>,
+}
+
+/// Rounds `n` up to a multiple of `align` (a power of two).
+const fn round_up(n: usize, align: usize) -> usize {
+    (n + align - 1) & !(align - 1)
+}
+
+/// Types that can be the target of a [`Gc`](crate::Gc): every sized [`Trace`] type, `[T]` and
+/// `str`. Implemented by gcheap only.
+///
+/// # Safety
+/// Implemented only inside this crate; the layout constants describe how objects of the type are
+/// laid out behind their header.
+pub unsafe trait ObjectType: sealed::Sealed {
+    /// Whether objects of this type carry a header (they hold Gc pointers or need a drop).
+    #[doc(hidden)]
+    const HAS_HEADER: bool;
+    /// Whether the marker must scan objects of this type.
+    #[doc(hidden)]
+    const NEEDS_SCAN: bool;
+    /// Bytes from the object's base to its payload.
+    #[doc(hidden)]
+    const HEADER_OFFSET: usize;
+    /// The type's descriptor.
+    #[doc(hidden)]
+    fn descriptor() -> &'static Descriptor;
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl<T: super::Trace> Sealed for T {}
+    impl<T: super::Trace> Sealed for [T] {}
+    impl Sealed for str {}
+}
+
+/// Compile-time descriptor storage: an associated const is promoted to a `'static`.
+struct DescriptorOf<T: ?Sized>(std::marker::PhantomData<T>);
+
+impl<T: Trace> DescriptorOf<T> {
+    const SIZED: Descriptor = Descriptor {
+        name: std::any::type_name::<T>,
+        trace: if T::NEEDS_TRACE {
+            Some(trace_sized::<T>)
+        } else {
+            None
+        },
+        drop: if needs_drop::<T>() {
+            Some(drop_sized::<T>)
+        } else {
+            None
+        },
+    };
+    const SLICE: Descriptor = Descriptor {
+        name: std::any::type_name::<[T]>,
+        trace: if T::NEEDS_TRACE {
+            Some(trace_slice::<T>)
+        } else {
+            None
+        },
+        drop: if needs_drop::<T>() {
+            Some(drop_slice::<T>)
+        } else {
+            None
+        },
+    };
+}
+
+const STR_DESCRIPTOR: Descriptor = Descriptor {
+    name: std::any::type_name::<str>,
+    trace: None,
+    drop: None,
+};
+
+/// The payload of the sized object whose header is at `base`.
+///
+/// # Safety
+/// `base` must be the base of a live object of type `T` with a header.
+unsafe fn payload<T: ObjectType + ?Sized>(base: NonNull<u8>) -> NonNull<u8> {
+    // SAFETY: the payload lies HEADER_OFFSET bytes into the object.
+    unsafe { base.add(T::HEADER_OFFSET) }
+}
+
+/// # Safety
+/// `base` is a live, initialized object of type `T` with a header.
+unsafe fn trace_sized<T: Trace>(
+    base: NonNull<u8>,
+    _: usize,
+    tracer: &mut Tracer<'_>,
+) -> Option<usize> {
+    // SAFETY: the caller promises a live, initialized T at the payload.
+    let value = unsafe { payload::<T>(base).cast::<T>().as_ref() };
+    value.trace(tracer);
+    None
+}
+
+/// # Safety
+/// `base` is a dead object of type `T` with a header, not dropped yet and never used again.
+unsafe fn drop_sized<T: Trace>(base: NonNull<u8>) {
+    // SAFETY: the caller promises an initialized T that no one will use again.
+    unsafe { payload::<T>(base).cast::<T>().drop_in_place() }
+}
+
+/// The length word of the slice object at `base`.
+///
+/// # Safety
+/// `base` is a slice object with a header.
+pub(crate) unsafe fn slice_len(base: NonNull<u8>) -> usize {
+    // SAFETY: slice headers store the initialized length in their second word.
+    unsafe { base.cast::<usize>().add(1).read() }
+}
+
+/// # Safety
+/// `base` is a live slice object of `T` whose first `len` elements are initialized.
+unsafe fn trace_slice<T: Trace>(
+    base: NonNull<u8>,
+    start: usize,
+    tracer: &mut Tracer<'_>,
+) -> Option<usize> {
+    // SAFETY: caller's promise; the length word counts initialized elements only.
+    let len = unsafe { slice_len(base) };
+    let end = len.min(start.saturating_add(SCAN_CHUNK));
+    let first = unsafe { payload::<[T]>(base).cast::<T>() };
+    for i in start..end {
+        // SAFETY: i < len, an initialized element.
+        tracer.trace(unsafe { first.add(i).as_ref() });
+    }
+    (end < len).then_some(end)
+}
+
+/// # Safety
+/// `base` is a dead slice object of `T`, not dropped yet and never used again.
+unsafe fn drop_slice<T: Trace>(base: NonNull<u8>) {
+    // SAFETY: the first `len` elements are initialized and no one uses them again.
+    unsafe {
+        let len = slice_len(base);
+        let first = payload::<[T]>(base).cast::<T>();
+        NonNull::slice_from_raw_parts(first, len).drop_in_place();
+    }
+}
+
+// SAFETY: layout constants match how `Gc::new` lays out sized objects.
+unsafe impl<T: Trace> ObjectType for T {
+    const HAS_HEADER: bool = T::NEEDS_TRACE || needs_drop::<T>();
+    const NEEDS_SCAN: bool = T::NEEDS_TRACE;
+    const HEADER_OFFSET: usize = if Self::HAS_HEADER {
+        round_up(size_of::<usize>(), align_of::<T>())
+    } else {
+        0
+    };
+    #[inline]
+    fn descriptor() -> &'static Descriptor {
+        &DescriptorOf::<T>::SIZED
+    }
+}
+
+// SAFETY: layout constants match how `Gc::from_iter` lays out slices.
+unsafe impl<T: Trace> ObjectType for [T] {
+    const HAS_HEADER: bool = T::NEEDS_TRACE || needs_drop::<T>();
+    const NEEDS_SCAN: bool = T::NEEDS_TRACE;
+    const HEADER_OFFSET: usize = if Self::HAS_HEADER {
+        round_up(2 * size_of::<usize>(), align_of::<T>())
+    } else {
+        0
+    };
+    #[inline]
+    fn descriptor() -> &'static Descriptor {
+        &DescriptorOf::<T>::SLICE
+    }
+}
+
+// SAFETY: str is bytes: no header.
+unsafe impl ObjectType for str {
+    const HAS_HEADER: bool = false;
+    const NEEDS_SCAN: bool = false;
+    const HEADER_OFFSET: usize = 0;
+    #[inline]
+    fn descriptor() -> &'static Descriptor {
+        &STR_DESCRIPTOR
+    }
+}
+
+/// Reads the descriptor in the header at `base`.
+///
+/// # Safety
+/// `base` is an object with a header whose header has been written.
+#[inline]
+pub(crate) unsafe fn descriptor_at(base: NonNull<u8>) -> &'static Descriptor {
+    // SAFETY: caller's promise; headers hold a `&'static Descriptor`.
+    unsafe { base.cast::<&'static Descriptor>().read() }
+}
+
+/// The sweep hook: drops a dead object of a scan span, if its type needs a drop.
+///
+/// # Safety
+/// `base` is a dead object of a scan span, allocated by gcheap (so it has a header), not dropped
+/// before and never used again.
+pub(crate) unsafe fn drop_dead(base: NonNull<u8>) {
+    // SAFETY: caller's promise: every object in a scan span has a written header.
+    let desc = unsafe { descriptor_at(base) };
+    if let Some(drop) = desc.drop {
+        // SAFETY: caller's promise.
+        unsafe { drop(base) }
+    }
+}

@@ -1,0 +1,149 @@
+//! Persistent roots: `'static` handles that keep an object alive outside `mutate`.
+//!
+//! A [`Root`] registers its object in the heap's root table; every cycle marks the table's
+//! objects. Inside a `mutate` call [`Root::get`] gives the object back under that call's brand.
+//! Dropping the handle (on any thread) removes the entry, and the object becomes garbage unless
+//! something else reaches it. Roots are how objects travel between mutators and threads.
+
+use std::marker::PhantomData;
+use std::ptr::NonNull;
+
+use crate::context::Mutation;
+use crate::gc::Gc;
+use crate::heap::{Heap, Shared};
+use crate::mutator::{RootMark, Rootable, mark_root};
+
+/// The heap's table of persistent roots: a slab of (payload, marking glue).
+#[derive(Default)]
+pub(crate) struct RootTable {
+    entries: Vec<Option<(NonNull<u8>, RootMark)>>,
+    free: Vec<usize>,
+}
+
+// SAFETY: entries are addresses of heap objects, used only by the collector to mark them.
+unsafe impl Send for RootTable {}
+
+impl RootTable {
+    fn insert(&mut self, entry: (NonNull<u8>, RootMark)) -> usize {
+        match self.free.pop() {
+            Some(i) => {
+                self.entries[i] = Some(entry);
+                i
+            }
+            None => {
+                self.entries.push(Some(entry));
+                self.entries.len() - 1
+            }
+        }
+    }
+
+    fn remove(&mut self, index: usize) {
+        self.entries[index] = None;
+        self.free.push(index);
+    }
+
+    /// Every registered root.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (NonNull<u8>, RootMark)> + '_ {
+        self.entries.iter().flatten().copied()
+    }
+
+    /// How many roots are registered.
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len() - self.free.len()
+    }
+}
+
+/// A persistent root: keeps an object of type `R::Root<'gc>` alive while the handle exists, and
+/// gives it back inside any `mutate` call on the same heap.
+///
+/// `Root` is `'static`; it is `Send` and `Sync` when the object type is `Sync` (sharing the
+/// handle shares the object). Clones register the object again; each clone keeps it alive.
+///
+/// ```
+/// use gcheap_core::{Gc, Heap, Root, Rootable};
+///
+/// let heap = Heap::default();
+/// let mut m = heap.mutator::<Rootable![()]>(|_| ());
+/// let kept: Root<Rootable![String]> = m.mutate(|mc, _| Root::new(mc, Gc::new(mc, "hi".to_string())));
+/// m.collect();
+/// m.mutate(|mc, _| assert_eq!(*kept.get(mc), "hi"));
+/// ```
+pub struct Root<R: Rootable> {
+    heap: Heap,
+    index: usize,
+    payload: NonNull<u8>,
+    _root: PhantomData<R>,
+}
+
+// SAFETY: the handle gives access to the object only as `&T` inside a mutate call on whichever
+// thread holds it; that is sharing `&T` across threads, which `Sync` permits. Dropping it only
+// removes a table entry under a lock.
+unsafe impl<R: Rootable> Send for Root<R> where for<'gc> R::Root<'gc>: Sync {}
+// SAFETY: as above.
+unsafe impl<R: Rootable> Sync for Root<R> where for<'gc> R::Root<'gc>: Sync {}
+
+impl<R: Rootable> Root<R> {
+    /// Makes `gc` a persistent root.
+    pub fn new<'gc>(mc: &Mutation<'gc>, gc: Gc<'gc, R::Root<'gc>>) -> Root<R> {
+        let payload = gc.payload();
+        let index = Self::register(mc.shared, payload);
+        Root {
+            heap: mc.heap.clone(),
+            index,
+            payload,
+            _root: PhantomData,
+        }
+    }
+
+    fn register(shared: &Shared, payload: NonNull<u8>) -> usize {
+        shared
+            .roots
+            .lock()
+            .insert((payload, mark_root::<R::Root<'_>> as RootMark))
+    }
+
+    /// The object, under the brand of the current `mutate` call.
+    ///
+    /// # Panics
+    /// If `mc` belongs to a different heap than the root.
+    pub fn get<'gc>(&self, mc: &Mutation<'gc>) -> Gc<'gc, R::Root<'gc>> {
+        assert!(
+            std::ptr::eq(mc.shared, self.heap.shared()),
+            "Root::get: the root belongs to a different heap than this mutation context"
+        );
+        // SAFETY: registered roots are marked by every cycle, so the object is alive; it was
+        // created as an R::Root and the brand is the caller's.
+        unsafe { Gc::from_ptr(self.payload.cast()) }
+    }
+
+    /// The heap the root belongs to.
+    pub fn heap(&self) -> &Heap {
+        &self.heap
+    }
+}
+
+impl<R: Rootable> Clone for Root<R> {
+    fn clone(&self) -> Self {
+        Root {
+            heap: self.heap.clone(),
+            index: Self::register(self.heap.shared(), self.payload),
+            payload: self.payload,
+            _root: PhantomData,
+        }
+    }
+}
+
+impl<R: Rootable> Drop for Root<R> {
+    fn drop(&mut self) {
+        self.heap.shared().roots.lock().remove(self.index);
+    }
+}
+
+impl<R: Rootable> std::fmt::Debug for Root<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Root")
+            .field("type", &std::any::type_name::<R::Root<'static>>())
+            .field("object", &self.payload)
+            .finish()
+    }
+}

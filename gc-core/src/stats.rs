@@ -1,0 +1,170 @@
+//! `MemStats`: Go's `runtime.MemStats`, field for field.
+//!
+//! A snapshot is taken while every mutator is at a boundary and no sweeper runs (Go's
+//! `ReadMemStats` stops the world too), so Go's invariants hold in every snapshot:
+//! `sys` is the sum of the `*_sys` fields, `heap_idle = heap_sys - heap_inuse`,
+//! `heap_objects = mallocs - frees`, `heap_released <= heap_idle`, `heap_alloc <= heap_inuse`.
+
+pub use gcheap_allocator::SizeClassStats;
+
+/// Memory allocator and collector statistics, with Go's `runtime.MemStats` names and meanings.
+///
+/// Differences from Go: there are no goroutine stacks (`stack_inuse` and `stack_sys` are 0) and
+/// no profiling buckets (`buck_hash_sys` is 0); `by_size` lists all 67 small size classes (Go
+/// truncates to 61); pauses are the times mutators were held for a cycle (this version holds them
+/// for the whole mark).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MemStats {
+    /// Bytes of allocated heap objects (same as `heap_alloc`).
+    pub alloc: u64,
+    /// Cumulative bytes allocated for heap objects.
+    pub total_alloc: u64,
+    /// Total bytes of memory obtained from the OS: the sum of the `*_sys` fields.
+    pub sys: u64,
+    /// Pointer lookups performed by the runtime (always 0, as in Go).
+    pub lookups: u64,
+    /// Cumulative count of heap objects allocated (tiny allocations counted one each).
+    pub mallocs: u64,
+    /// Cumulative count of heap objects freed.
+    pub frees: u64,
+    /// Bytes of allocated heap objects, including unreachable objects not yet swept.
+    pub heap_alloc: u64,
+    /// Bytes of heap memory obtained from the OS.
+    pub heap_sys: u64,
+    /// Bytes in idle (unused) spans.
+    pub heap_idle: u64,
+    /// Bytes in in-use spans.
+    pub heap_inuse: u64,
+    /// Bytes of physical memory returned to the OS.
+    pub heap_released: u64,
+    /// Number of allocated heap objects.
+    pub heap_objects: u64,
+    /// Bytes in stack spans (none: always 0).
+    pub stack_inuse: u64,
+    /// Stack memory obtained from the OS (none: always 0).
+    pub stack_sys: u64,
+    /// Bytes of allocated span structures.
+    pub mspan_inuse: u64,
+    /// Bytes obtained from the OS for span structures.
+    pub mspan_sys: u64,
+    /// Bytes of allocated thread-cache structures.
+    pub mcache_inuse: u64,
+    /// Bytes obtained from the OS for thread-cache structures.
+    pub mcache_sys: u64,
+    /// Bytes of profiling bucket hash tables (none: always 0).
+    pub buck_hash_sys: u64,
+    /// Bytes of garbage-collection metadata.
+    pub gc_sys: u64,
+    /// Bytes of miscellaneous off-heap allocations.
+    pub other_sys: u64,
+    /// The heap size at which the next cycle starts (`u64::MAX` if none is due from growth).
+    pub next_gc: u64,
+    /// When the last cycle finished, in nanoseconds since the Unix epoch (0: none yet).
+    pub last_gc: u64,
+    /// Cumulative nanoseconds of GC pauses.
+    pub pause_total_ns: u64,
+    /// Recent pause durations, a ring: the latest is at `(num_gc + 255) % 256`.
+    pub pause_ns: [u64; 256],
+    /// When recent pauses ended (ns since the Unix epoch), a ring indexed like `pause_ns`.
+    pub pause_end: [u64; 256],
+    /// Completed GC cycles.
+    pub num_gc: u32,
+    /// Cycles forced by `collect()`.
+    pub num_forced_gc: u32,
+    /// Fraction of the available CPU time used by the collector since the heap was created.
+    pub gc_cpu_fraction: f64,
+    /// Whether automatic collection is enabled (always true, as in Go; see `next_gc`).
+    pub enable_gc: bool,
+    /// Unused (always false, as in Go).
+    pub debug_gc: bool,
+    /// Per-size-class allocation counts, size classes 1..=67.
+    pub by_size: Vec<SizeClassStats>,
+    /// The longest time a mutator was held by a cycle (not a Go field).
+    pub max_pause_ns: u64,
+}
+
+impl MemStats {
+    /// Checks Go's invariants, returning the first violated one. Every snapshot satisfies them.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        let sum = self.heap_sys
+            + self.stack_sys
+            + self.mspan_sys
+            + self.mcache_sys
+            + self.buck_hash_sys
+            + self.gc_sys
+            + self.other_sys;
+        let checks = [
+            (self.sys == sum, "Sys == sum of *Sys"),
+            (
+                self.heap_idle == self.heap_sys - self.heap_inuse,
+                "HeapIdle == HeapSys - HeapInuse",
+            ),
+            (
+                self.heap_objects == self.mallocs - self.frees,
+                "HeapObjects == Mallocs - Frees",
+            ),
+            (
+                self.heap_released <= self.heap_idle,
+                "HeapReleased <= HeapIdle",
+            ),
+            (self.heap_alloc <= self.heap_inuse, "HeapAlloc <= HeapInuse"),
+            (self.alloc == self.heap_alloc, "Alloc == HeapAlloc"),
+            (
+                self.total_alloc >= self.heap_alloc,
+                "TotalAlloc >= HeapAlloc",
+            ),
+            (self.num_forced_gc <= self.num_gc, "NumForcedGC <= NumGC"),
+            (self.mspan_inuse <= self.mspan_sys, "MSpanInuse <= MSpanSys"),
+            (
+                self.mcache_inuse <= self.mcache_sys,
+                "MCacheInuse <= MCacheSys",
+            ),
+        ];
+        match checks.iter().find(|(ok, _)| !ok) {
+            Some((_, what)) => Err(format!("MemStats invariant violated: {what}: {self:?}")),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The collector's own counters behind `MemStats`.
+pub(crate) struct History {
+    pub(crate) num_gc: u32,
+    pub(crate) num_forced_gc: u32,
+    pub(crate) pause_total_ns: u64,
+    pub(crate) pause_ns: [u64; 256],
+    pub(crate) pause_end: [u64; 256],
+    pub(crate) last_gc: u64,
+    pub(crate) max_pause_ns: u64,
+    /// Nanoseconds of CPU the collector used (mark workers, pauses, background sweeping).
+    pub(crate) gc_cpu_ns: u64,
+}
+
+impl Default for History {
+    fn default() -> Self {
+        History {
+            num_gc: 0,
+            num_forced_gc: 0,
+            pause_total_ns: 0,
+            pause_ns: [0; 256],
+            pause_end: [0; 256],
+            last_gc: 0,
+            max_pause_ns: 0,
+            gc_cpu_ns: 0,
+        }
+    }
+}
+
+impl History {
+    pub(crate) fn record(&mut self, pause_ns: u64, end_unix_ns: u64, forced: bool, cpu_ns: u64) {
+        let i = self.num_gc as usize % 256;
+        self.pause_ns[i] = pause_ns;
+        self.pause_end[i] = end_unix_ns;
+        self.num_gc += 1;
+        self.num_forced_gc += forced as u32;
+        self.pause_total_ns += pause_ns;
+        self.max_pause_ns = self.max_pause_ns.max(pause_ns);
+        self.last_gc = end_unix_ns;
+        self.gc_cpu_ns += cpu_ns;
+    }
+}

@@ -1,0 +1,331 @@
+//! Tracing: how the collector finds the Gc pointers inside an object.
+//!
+//! Every type stored in the heap implements [`Trace`]. Its `trace` method hands each Gc pointer it
+//! holds to the [`Tracer`], which marks the target and queues it for scanning. Marking is
+//! iterative: `trace` never recurses into other heap objects, it only reports their pointers, so
+//! a ten-million-long linked list needs no stack.
+//!
+//! `NEEDS_TRACE` says whether a type can hold Gc pointers at all. It is computed at compile time
+//! (the derive ORs its fields), and an object whose type neither needs tracing nor dropping goes
+//! into a noscan span without a header: marking sets its bit and never reads it.
+//!
+//! **Why `Trace` is `unsafe`.** A `trace` that misses a Gc pointer lets the collector free a live
+//! object. The derive writes correct impls; hand-written ones must report every Gc pointer
+//! reachable without going through another Gc, and must not read anything a mutator may be
+//! writing through a non-gcheap cell.
+//!
+//! **Which std types are `Trace`.** Only types whose drop may run on any thread (a sweep drops
+//! objects on whichever thread sweeps them): `Rc` is not `Trace`. std's interior-mutability types
+//! (`Cell`, `RefCell`, `Mutex`, `RwLock`, atomics) are `Trace` only around `'static` values, which
+//! cannot hold a `Gc<'gc, _>`: a Gc stored through them would bypass the write barrier.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::marker::PhantomData;
+use std::sync::atomic;
+use std::sync::{Mutex, RwLock};
+
+use crate::mark::Marker;
+use crate::verify::Verifier;
+
+/// A type whose Gc pointers the collector can find.
+///
+/// Derive it with `#[derive(Trace)]` (from the `gcheap` crate) rather than implementing it by
+/// hand.
+///
+/// # Safety
+/// `trace` must pass every [`Gc`](crate::Gc) pointer that `self` holds (directly or through
+/// owned, non-Gc indirections such as `Box` or `Vec`) to the tracer, and `NEEDS_TRACE` must be
+/// `true` if `self` can hold any. `trace` must not mutate the heap or read memory that a mutator
+/// may be writing without gcheap's cells. The type's drop must be safe to run on any thread, and
+/// must not read other heap objects (they may have been freed in the same sweep).
+///
+/// ```
+/// use gcheap_core::{Trace, Tracer, Gc};
+///
+/// struct Pair<'gc> {
+///     left: Gc<'gc, u64>,
+///     right: Option<Gc<'gc, u64>>,
+/// }
+///
+/// // SAFETY: reports both Gc fields; u64 holds none.
+/// unsafe impl<'gc> Trace for Pair<'gc> {
+///     const NEEDS_TRACE: bool = true;
+///     fn trace(&self, tracer: &mut Tracer<'_>) {
+///         tracer.trace(&self.left);
+///         tracer.trace(&self.right);
+///     }
+/// }
+/// ```
+pub unsafe trait Trace {
+    /// Whether a value of this type can hold Gc pointers. When false, the collector never calls
+    /// [`trace`](Trace::trace) and, if the type also needs no drop, allocates it without a header
+    /// in a span the collector never scans.
+    const NEEDS_TRACE: bool = true;
+
+    /// Reports every Gc pointer inside `self` to `tracer`.
+    fn trace(&self, tracer: &mut Tracer<'_>);
+}
+
+/// The collector's side of [`Trace::trace`]: receives Gc pointers and marks their targets.
+///
+/// A tracer is handed out only by the collector; user code sees one inside `trace`.
+pub struct Tracer<'a> {
+    pub(crate) kind: TracerKind<'a>,
+}
+
+pub(crate) enum TracerKind<'a> {
+    /// A parallel mark worker.
+    Mark(&'a mut Marker),
+    /// The single-threaded checkmark pass.
+    Verify(&'a mut Verifier),
+}
+
+impl std::fmt::Debug for Tracer<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = match self.kind {
+            TracerKind::Mark(_) => "mark",
+            TracerKind::Verify(_) => "verify",
+        };
+        f.debug_struct("Tracer").field("kind", &kind).finish()
+    }
+}
+
+impl Tracer<'_> {
+    /// Traces `value`: reports the Gc pointers it holds. Skips types that cannot hold any.
+    #[inline]
+    pub fn trace<T: Trace + ?Sized>(&mut self, value: &T) {
+        if T::NEEDS_TRACE {
+            value.trace(self);
+        }
+    }
+}
+
+/// Implements `Trace` for types that hold no Gc pointers.
+macro_rules! trace_leaf {
+    ($($t:ty),* $(,)?) => {$(
+        // SAFETY: the type holds no Gc pointers and drops anywhere (it is Send).
+        unsafe impl Trace for $t {
+            const NEEDS_TRACE: bool = false;
+            #[inline]
+            fn trace(&self, _: &mut Tracer<'_>) {}
+        }
+    )*};
+}
+
+trace_leaf!(
+    (),
+    bool,
+    char,
+    u8,
+    u16,
+    u32,
+    u64,
+    u128,
+    usize,
+    i8,
+    i16,
+    i32,
+    i64,
+    i128,
+    isize,
+    f32,
+    f64,
+    str,
+    String,
+    std::num::NonZeroU8,
+    std::num::NonZeroU16,
+    std::num::NonZeroU32,
+    std::num::NonZeroU64,
+    std::num::NonZeroUsize,
+    std::num::NonZeroI32,
+    std::num::NonZeroI64,
+    std::time::Duration,
+    std::time::Instant,
+    std::time::SystemTime,
+    std::path::PathBuf,
+    std::ffi::OsString,
+    std::ffi::CString,
+    std::any::TypeId,
+    atomic::AtomicBool,
+    atomic::AtomicU8,
+    atomic::AtomicU16,
+    atomic::AtomicU32,
+    atomic::AtomicU64,
+    atomic::AtomicUsize,
+    atomic::AtomicI8,
+    atomic::AtomicI16,
+    atomic::AtomicI32,
+    atomic::AtomicI64,
+    atomic::AtomicIsize,
+);
+
+// SAFETY: a `'static` reference cannot point at a Gc object (those live only for `'gc`), and
+// dropping a reference does nothing.
+unsafe impl<T: ?Sized + Sync + 'static> Trace for &'static T {
+    const NEEDS_TRACE: bool = false;
+    #[inline]
+    fn trace(&self, _: &mut Tracer<'_>) {}
+}
+
+// SAFETY: PhantomData holds nothing.
+unsafe impl<T: ?Sized> Trace for PhantomData<T> {
+    const NEEDS_TRACE: bool = false;
+    #[inline]
+    fn trace(&self, _: &mut Tracer<'_>) {}
+}
+
+/// Implements `Trace` for std's interior-mutability types around `'static + Send` values only: a
+/// `'static` value holds no Gc pointer, so nothing is missed by not looking inside (and the
+/// collector must not look: a mutator may be writing the value right now).
+macro_rules! trace_static_cell {
+    ($($t:ident),*) => {$(
+        // SAFETY: `T: 'static` holds no Gc pointers, so there is nothing to report; `T: Send`
+        // makes dropping it on a sweeping thread sound.
+        unsafe impl<T: ?Sized + Send + 'static> Trace for $t<T> {
+            const NEEDS_TRACE: bool = false;
+            #[inline]
+            fn trace(&self, _: &mut Tracer<'_>) {}
+        }
+    )*};
+}
+
+trace_static_cell!(Cell, RefCell, Mutex, RwLock);
+
+// SAFETY: traces the boxed value, which the Box owns.
+unsafe impl<T: Trace + ?Sized> Trace for Box<T> {
+    const NEEDS_TRACE: bool = T::NEEDS_TRACE;
+    #[inline]
+    fn trace(&self, tracer: &mut Tracer<'_>) {
+        tracer.trace(&**self);
+    }
+}
+
+// SAFETY: traces every element.
+unsafe impl<T: Trace> Trace for [T] {
+    const NEEDS_TRACE: bool = T::NEEDS_TRACE;
+    #[inline]
+    fn trace(&self, tracer: &mut Tracer<'_>) {
+        for v in self {
+            tracer.trace(v);
+        }
+    }
+}
+
+// SAFETY: traces every element.
+unsafe impl<T: Trace, const N: usize> Trace for [T; N] {
+    const NEEDS_TRACE: bool = T::NEEDS_TRACE;
+    #[inline]
+    fn trace(&self, tracer: &mut Tracer<'_>) {
+        tracer.trace(self.as_slice());
+    }
+}
+
+// SAFETY: traces every element the Vec owns.
+unsafe impl<T: Trace> Trace for Vec<T> {
+    const NEEDS_TRACE: bool = T::NEEDS_TRACE;
+    #[inline]
+    fn trace(&self, tracer: &mut Tracer<'_>) {
+        tracer.trace(self.as_slice());
+    }
+}
+
+// SAFETY: traces every element.
+unsafe impl<T: Trace> Trace for VecDeque<T> {
+    const NEEDS_TRACE: bool = T::NEEDS_TRACE;
+    #[inline]
+    fn trace(&self, tracer: &mut Tracer<'_>) {
+        let (a, b) = self.as_slices();
+        tracer.trace(a);
+        tracer.trace(b);
+    }
+}
+
+// SAFETY: traces the value if present.
+unsafe impl<T: Trace> Trace for Option<T> {
+    const NEEDS_TRACE: bool = T::NEEDS_TRACE;
+    #[inline]
+    fn trace(&self, tracer: &mut Tracer<'_>) {
+        if let Some(v) = self {
+            tracer.trace(v);
+        }
+    }
+}
+
+// SAFETY: traces whichever value is present.
+unsafe impl<T: Trace, E: Trace> Trace for Result<T, E> {
+    const NEEDS_TRACE: bool = T::NEEDS_TRACE || E::NEEDS_TRACE;
+    #[inline]
+    fn trace(&self, tracer: &mut Tracer<'_>) {
+        match self {
+            Ok(v) => tracer.trace(v),
+            Err(e) => tracer.trace(e),
+        }
+    }
+}
+
+// SAFETY: traces keys and values.
+unsafe impl<K: Trace, V: Trace, S: Send + 'static> Trace for HashMap<K, V, S> {
+    const NEEDS_TRACE: bool = K::NEEDS_TRACE || V::NEEDS_TRACE;
+    fn trace(&self, tracer: &mut Tracer<'_>) {
+        for (k, v) in self {
+            tracer.trace(k);
+            tracer.trace(v);
+        }
+    }
+}
+
+// SAFETY: traces every element.
+unsafe impl<T: Trace, S: Send + 'static> Trace for HashSet<T, S> {
+    const NEEDS_TRACE: bool = T::NEEDS_TRACE;
+    fn trace(&self, tracer: &mut Tracer<'_>) {
+        for v in self {
+            tracer.trace(v);
+        }
+    }
+}
+
+// SAFETY: traces keys and values.
+unsafe impl<K: Trace, V: Trace> Trace for BTreeMap<K, V> {
+    const NEEDS_TRACE: bool = K::NEEDS_TRACE || V::NEEDS_TRACE;
+    fn trace(&self, tracer: &mut Tracer<'_>) {
+        for (k, v) in self {
+            tracer.trace(k);
+            tracer.trace(v);
+        }
+    }
+}
+
+// SAFETY: traces every element.
+unsafe impl<T: Trace> Trace for BTreeSet<T> {
+    const NEEDS_TRACE: bool = T::NEEDS_TRACE;
+    fn trace(&self, tracer: &mut Tracer<'_>) {
+        for v in self {
+            tracer.trace(v);
+        }
+    }
+}
+
+macro_rules! trace_tuple {
+    ($($name:ident)+) => {
+        // SAFETY: traces every element.
+        unsafe impl<$($name: Trace),+> Trace for ($($name,)+) {
+            const NEEDS_TRACE: bool = $($name::NEEDS_TRACE)||+;
+            #[inline]
+            #[allow(non_snake_case)]
+            fn trace(&self, tracer: &mut Tracer<'_>) {
+                let ($($name,)+) = self;
+                $(tracer.trace($name);)+
+            }
+        }
+    };
+}
+
+trace_tuple!(A);
+trace_tuple!(A B);
+trace_tuple!(A B C);
+trace_tuple!(A B C D);
+trace_tuple!(A B C D E);
+trace_tuple!(A B C D E F);
+trace_tuple!(A B C D E F G);
+trace_tuple!(A B C D E F G H);

@@ -1,0 +1,160 @@
+//! Basic end-to-end behaviour of the collector through hand-written `Trace` impls.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering::*};
+
+use gcheap_core::{Config, Gc, GcCell, GcRefCell, Heap, Root, Rootable, Trace, Tracer};
+
+fn heap() -> Heap {
+    Heap::new(Config {
+        verify: true,
+        poison_freed: true,
+        gc_workers: 2,
+        ..Config::default()
+    })
+    .unwrap()
+}
+
+struct Node<'gc> {
+    value: u64,
+    next: GcCell<'gc, Option<Gc<'gc, Node<'gc>>>>,
+    drops: Option<Arc<AtomicUsize>>,
+}
+
+// SAFETY: traces `next`, the only field holding Gc pointers.
+unsafe impl<'gc> Trace for Node<'gc> {
+    fn trace(&self, t: &mut Tracer<'_>) {
+        t.trace(&self.next);
+    }
+}
+
+impl Drop for Node<'_> {
+    fn drop(&mut self) {
+        // Reads only its own non-Gc fields.
+        if let Some(d) = &self.drops {
+            d.fetch_add(1, SeqCst);
+        }
+    }
+}
+
+type Head = Rootable![GcCell<'_, Option<Gc<'_, Node<'_>>>>];
+
+#[test]
+fn list_survives_and_garbage_is_dropped_once() {
+    let heap = heap();
+    let drops = Arc::new(AtomicUsize::new(0));
+    let mut m = heap.mutator::<Head>(|_| GcCell::new(None));
+    m.mutate(|mc, head| {
+        for value in 0..10_000 {
+            let n = Gc::new(
+                mc,
+                Node {
+                    value,
+                    next: GcCell::new(head.get()),
+                    drops: Some(drops.clone()),
+                },
+            );
+            head.set(mc, Some(n));
+        }
+        // Garbage: never linked.
+        for value in 0..5_000 {
+            Gc::new(
+                mc,
+                Node {
+                    value,
+                    next: GcCell::new(None),
+                    drops: Some(drops.clone()),
+                },
+            );
+        }
+    });
+    m.collect();
+    assert_eq!(drops.load(SeqCst), 5_000);
+    let sum = m.mutate(|_, head| {
+        let (mut sum, mut cur) = (0, head.get());
+        while let Some(n) = cur {
+            sum += n.value;
+            cur = n.next.get();
+        }
+        sum
+    });
+    assert_eq!(sum, (0..10_000).sum::<u64>());
+    // Cut the list in half.
+    m.mutate(|mc, head| {
+        let mut cur = head.get().unwrap();
+        for _ in 0..4_999 {
+            cur = cur.next.get().unwrap();
+        }
+        cur.next.set(mc, None);
+    });
+    m.collect();
+    assert_eq!(drops.load(SeqCst), 10_000);
+    drop(m);
+    drop(heap);
+    assert_eq!(
+        drops.load(SeqCst),
+        15_000,
+        "heap drop drops everything left"
+    );
+    let stats_ok = true;
+    assert!(stats_ok);
+}
+
+#[test]
+fn strings_slices_and_roots() {
+    let heap = heap();
+    let mut m = heap.mutator::<Rootable![()]>(|_| ());
+    let (s, v, big) = m.mutate(|mc, _| {
+        let s: Root<Rootable![Gc<'_, str>]> = Root::new(mc, Gc::new(mc, Gc::from_str(mc, "hello")));
+        let v: Root<Rootable![Gc<'_, [u32]>]> =
+            Root::new(mc, Gc::new(mc, Gc::from_iter(mc, 0..1000u32)));
+        let inner: Vec<Gc<'_, String>> = (0..3000).map(|i| Gc::new(mc, i.to_string())).collect();
+        let big: Root<Rootable!['gc => Gc<'gc, [Gc<'gc, String>]>]> =
+            Root::new(mc, Gc::new(mc, Gc::from_slice(mc, &inner)));
+        (s, v, big)
+    });
+    for _ in 0..3 {
+        m.collect();
+    }
+    m.mutate(|mc, _| {
+        assert_eq!(&**s.get(mc), "hello");
+        assert_eq!(v.get(mc).iter().map(|&x| x as u64).sum::<u64>(), 499_500);
+        let big = big.get(mc);
+        assert_eq!(big.len(), 3000);
+        for (i, x) in big.iter().enumerate() {
+            assert_eq!(**x, i.to_string());
+        }
+    });
+    let stats = heap.mem_stats();
+    stats.check_invariants().unwrap();
+    assert_eq!(stats.num_gc, 3);
+    assert_eq!(stats.num_forced_gc, 3);
+}
+
+#[test]
+fn refcell_vectors_and_pacer_cycles() {
+    let heap = heap();
+    let mut m = heap.mutator::<Rootable![GcRefCell<'_, Vec<Gc<'_, [u8; 100]>>>]>(|_| {
+        GcRefCell::new(Vec::new())
+    });
+    for round in 0..200 {
+        m.mutate(|mc, v| {
+            let mut v = v.borrow_mut(mc);
+            if v.len() >= 1000 {
+                v.drain(..1000);
+            }
+            for _ in 0..1000 {
+                v.push(Gc::new(mc, [round as u8; 100]));
+            }
+        });
+    }
+    let stats = heap.mem_stats();
+    stats.check_invariants().unwrap();
+    assert!(stats.num_gc > 0, "the pacer ran cycles: {}", stats.num_gc);
+    assert_eq!(stats.num_forced_gc, 0);
+    m.mutate(|_, v| {
+        let v = v.borrow();
+        assert!(v.len() <= 2000);
+        assert!(v.iter().all(|a| a[0] == a[99]));
+    });
+}
