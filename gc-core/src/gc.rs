@@ -46,9 +46,11 @@ use crate::trace::{Trace, Tracer};
 /// ```
 pub struct Gc<'gc, T: ?Sized + 'gc> {
     ptr: NonNull<T>,
-    /// Covariant in T like `&'gc T`; invariant in `'gc` so that brands never unify.
-    _brand: PhantomData<(&'gc T, fn(&'gc ()) -> &'gc ())>,
+    _brand: GcBrand<'gc, T>,
 }
+
+/// Covariant in T like `&'gc T`; invariant in `'gc` so that brands never unify.
+type GcBrand<'gc, T> = PhantomData<(&'gc T, fn(&'gc ()) -> &'gc ())>;
 
 // SAFETY: a Gc is a shared reference to T that its brand keeps valid; sharing or sending it is
 // sharing `&T`, which needs `T: Sync`.
@@ -78,13 +80,15 @@ impl<'gc, T: ?Sized + 'gc> Gc<'gc, T> {
         }
     }
 
-    /// The object, borrowed for the whole brand (longer than `Deref` can give).
+    /// The object, borrowed for the whole brand (longer than `Deref` can give). An associated
+    /// function, like `Rc`'s, so that it never shadows a method of `T`.
     #[inline]
-    pub fn as_ref(self) -> &'gc T {
+    #[allow(clippy::should_implement_trait)] // it is implemented; this one outlives the borrow
+    pub fn as_ref(this: Self) -> &'gc T {
         // SAFETY: the object stays alive for 'gc: it is reachable from this Gc, which exists only
         // inside the mutate call, and marking runs only while that mutator is outside mutate
         // (or after it has scanned its roots).
-        unsafe { self.ptr.as_ref() }
+        unsafe { this.ptr.as_ref() }
     }
 
     /// Whether two Gc pointers point at the same object.
@@ -93,10 +97,10 @@ impl<'gc, T: ?Sized + 'gc> Gc<'gc, T> {
         std::ptr::addr_eq(a.ptr.as_ptr(), b.ptr.as_ptr())
     }
 
-    /// The object's address.
+    /// The object's address (an associated function, like `Rc::as_ptr`).
     #[inline]
-    pub fn as_ptr(self) -> *const T {
-        self.ptr.as_ptr()
+    pub fn as_ptr(this: Self) -> *const T {
+        this.ptr.as_ptr()
     }
 
     #[inline]

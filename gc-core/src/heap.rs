@@ -50,6 +50,28 @@ fn entered(id: usize) -> bool {
     ENTERED.with_borrow(|e| e.contains(&id))
 }
 
+/// Records that this thread is inside heap `id` (so that `collect()` and `mem_stats()` from a
+/// Drop run here fail loudly instead of waiting for themselves); undone on drop, also when
+/// unwinding.
+struct Entered(usize);
+
+impl Entered {
+    fn new(id: usize) -> Entered {
+        ENTERED.with_borrow_mut(|e| e.push(id));
+        Entered(id)
+    }
+}
+
+impl Drop for Entered {
+    fn drop(&mut self) {
+        ENTERED.with_borrow_mut(|e| {
+            if let Some(i) = e.iter().rposition(|&id| id == self.0) {
+                e.remove(i);
+            }
+        });
+    }
+}
+
 /// The state shared by a heap's handles, mutators, roots and its collector threads.
 pub(crate) struct Shared {
     pub(crate) id: usize,
@@ -63,6 +85,8 @@ pub(crate) struct Shared {
     pub(crate) gc_requested: AtomicBool,
     /// Whether marking is in progress while mutators run (never, in this version).
     pub(crate) marking: AtomicBool,
+    /// Set while a checkmark pass runs; stays set if it failed.
+    broken: AtomicBool,
     pub(crate) mutators: Mutex<Vec<Arc<MutatorState>>>,
     pub(crate) roots: Mutex<RootTable>,
     pub(crate) pacer: Pacer,
@@ -117,7 +141,7 @@ impl Default for Heap {
 
 /// Holds a heap's world lock shared, and records that this thread is inside the heap.
 pub(crate) struct WorldGuard<'a> {
-    id: usize,
+    _entered: Entered,
     _guard: RwLockReadGuard<'a, ()>,
 }
 
@@ -130,20 +154,10 @@ impl<'a> WorldGuard<'a> {
         } else {
             shared.world.read()
         };
-        ENTERED.with_borrow_mut(|e| e.push(shared.id));
         WorldGuard {
-            id: shared.id,
+            _entered: Entered::new(shared.id),
             _guard: guard,
         }
-    }
-}
-
-impl Drop for WorldGuard<'_> {
-    fn drop(&mut self) {
-        ENTERED.with_borrow_mut(|e| {
-            let i = e.iter().rposition(|&id| id == self.id).expect("entered");
-            e.remove(i);
-        });
     }
 }
 
@@ -175,6 +189,7 @@ impl Heap {
             world_wanted: AtomicUsize::new(0),
             gc_requested: AtomicBool::new(false),
             marking: AtomicBool::new(false),
+            broken: AtomicBool::new(false),
             mutators: Mutex::new(Vec::new()),
             roots: Mutex::new(RootTable::default()),
             history: Mutex::new(History::default()),
@@ -211,6 +226,7 @@ impl Heap {
              wait for itself. Call it between mutate calls."
         );
         shared.cycle(true);
+        let _entered = Entered::new(shared.id);
         shared.allocator.finish_sweep();
     }
 
@@ -327,8 +343,13 @@ impl Shared {
         }
         let start = Instant::now();
         let live_before = self.pacer.heap_live.load(Relaxed);
+        assert!(
+            !self.broken.load(Relaxed),
+            "gcheap: this heap failed a checkmark verification earlier; its mark state is not \
+             trustworthy, so no further cycle runs"
+        );
         // Drops run by sweeping below must not call back into this heap's collect().
-        ENTERED.with_borrow_mut(|e| e.push(self.id));
+        let entered = Entered::new(self.id);
 
         // Sweep termination: every mark bit is clear afterwards.
         self.allocator.finish_sweep();
@@ -366,10 +387,7 @@ impl Shared {
         }
         drop(mutators);
         self.allocator.start_sweep_cycle();
-        ENTERED.with_borrow_mut(|e| {
-            let i = e.iter().rposition(|&id| id == self.id).expect("entered");
-            e.remove(i);
-        });
+        drop(entered);
 
         let marked = job.marked_bytes.load(Relaxed);
         let stats = self.allocator.stats();
@@ -569,13 +587,9 @@ impl Drop for HeapInner {
         shared.pool.shutdown();
         // Every handle, mutator and root is gone (each holds the heap): everything left is
         // garbage. Sweep it all so that every object is dropped.
-        ENTERED.with_borrow_mut(|e| e.push(shared.id));
+        let _entered = Entered::new(shared.id);
         shared.allocator.finish_sweep();
         shared.allocator.start_sweep_cycle();
         shared.allocator.finish_sweep();
-        ENTERED.with_borrow_mut(|e| {
-            let i = e.iter().rposition(|&id| id == shared.id).expect("entered");
-            e.remove(i);
-        });
     }
 }

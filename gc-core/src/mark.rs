@@ -101,7 +101,23 @@ impl MarkJob {
     }
 
     /// Runs worker `index` with `marker` until marking is complete.
-    pub(crate) fn run(&self, index: usize, mut marker: Marker) {
+    ///
+    /// A panic while marking (a `Trace` impl that panics) aborts the process: a half-marked heap
+    /// cannot be swept (live objects would be freed) nor marked again without clearing every mark
+    /// bit, and the other workers would wait for this one forever.
+    pub(crate) fn run(&self, index: usize, marker: Marker) {
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.run_inner(index, marker)
+        }));
+        if result.is_err() {
+            eprintln!(
+                "gcheap: a Trace impl panicked during marking; aborting (the heap cannot recover)"
+            );
+            std::process::abort();
+        }
+    }
+
+    fn run_inner(&self, index: usize, mut marker: Marker) {
         let started = Instant::now();
         'work: loop {
             while let Some(gray) = marker

@@ -32,10 +32,14 @@ pub struct Descriptor {
     pub(crate) name: fn() -> &'static str,
     /// Scans elements `start..` (sized types: the whole object; slices: one chunk) and returns
     /// where the next chunk starts, if any. `None` when the type cannot hold Gc pointers.
-    pub(crate) trace: Option<unsafe fn(NonNull<u8>, usize, &mut Tracer<'_>) -> Option<usize>>,
+    pub(crate) trace: Option<TraceFn>,
     /// Drops the object in place. `None` when the type needs no drop.
     pub(crate) drop: Option<unsafe fn(NonNull<u8>)>,
 }
+
+/// Scans a chunk of the object at a base address, from an element index; returns the next
+/// chunk's start, if any.
+pub(crate) type TraceFn = unsafe fn(NonNull<u8>, usize, &mut Tracer<'_>) -> Option<usize>;
 
 /// Rounds `n` up to a multiple of `align` (a power of two).
 const fn round_up(n: usize, align: usize) -> usize {

@@ -57,6 +57,11 @@ use crate::verify::Verifier;
 ///     }
 /// }
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not implement `Trace`, so it cannot be stored in the gcheap heap",
+    note = "derive it with `#[derive(Trace)]`, or mark the field `#[trace(static)]` if it is `Send + 'static`",
+    note = "std's Cell, RefCell and Mutex are `Trace` only around `'static + Send` values; use GcCell or GcRefCell for values holding Gc pointers"
+)]
 pub unsafe trait Trace {
     /// Whether a value of this type can hold Gc pointers. When false, the collector never calls
     /// [`trace`](Trace::trace) and, if the type also needs no drop, allocates it without a header
