@@ -44,3 +44,8 @@ pub mod prelude {
     };
     pub use gcheap_derive::Trace;
 }
+
+/// The README's Rust examples, compiled and run as doctests so that they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -158,7 +158,7 @@ impl Heap {
         let shared = self.shared();
         let state = Arc::new(MutatorState {
             cache: UnsafeCell::new(shared.allocator.cache()),
-            credit: Cell::new(0),
+            credit: Cell::new(crate::pacer::CREDIT_BYTES),
             root: Cell::new(None),
         });
         {

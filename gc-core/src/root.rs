@@ -122,6 +122,13 @@ impl<R: Rootable> Root<R> {
     }
 }
 
+// SAFETY: a root keeps its object alive through the root table, so a heap object holding one
+// has nothing to report; dropping it (on any thread) only removes a table entry under a lock.
+unsafe impl<R: Rootable> crate::Trace for Root<R> {
+    const NEEDS_TRACE: bool = false;
+    fn trace(&self, _: &mut crate::Tracer<'_>) {}
+}
+
 impl<R: Rootable> Clone for Root<R> {
     fn clone(&self) -> Self {
         Root {
