@@ -578,18 +578,42 @@ impl Sweeper {
 
 impl Drop for HeapInner {
     fn drop(&mut self) {
-        let shared = &self.shared;
-        shared.sweeper.state.lock().shutdown = true;
-        shared.sweeper.wake.notify_one();
-        if let Some(t) = shared.sweeper.thread.lock().take() {
+        let shared = self.shared.clone();
+        let on_sweeper = shared
+            .sweeper
+            .thread
+            .lock()
+            .as_ref()
+            .is_some_and(|t| t.thread().id() == std::thread::current().id());
+        if on_sweeper {
+            // The last handle was a `Root` inside a heap object that the background sweeper is
+            // dropping right now. The sweeper cannot join itself, and the final sweep would wait
+            // for the sweep in progress on this very thread: tear down from another thread once
+            // the sweeper has returned.
+            std::thread::Builder::new()
+                .name("gcheap-teardown".into())
+                .spawn(move || shared.teardown())
+                .expect("failed to spawn the gcheap teardown thread");
+        } else {
+            shared.teardown();
+        }
+    }
+}
+
+impl Shared {
+    /// Stops the heap's threads and drops every object left. Runs once the last handle is gone.
+    fn teardown(&self) {
+        self.sweeper.state.lock().shutdown = true;
+        self.sweeper.wake.notify_one();
+        if let Some(t) = self.sweeper.thread.lock().take() {
             let _ = t.join();
         }
-        shared.pool.shutdown();
+        self.pool.shutdown();
         // Every handle, mutator and root is gone (each holds the heap): everything left is
         // garbage. Sweep it all so that every object is dropped.
-        let _entered = Entered::new(shared.id);
-        shared.allocator.finish_sweep();
-        shared.allocator.start_sweep_cycle();
-        shared.allocator.finish_sweep();
+        let _entered = Entered::new(self.id);
+        self.allocator.finish_sweep();
+        self.allocator.start_sweep_cycle();
+        self.allocator.finish_sweep();
     }
 }

@@ -29,7 +29,11 @@ impl Drop for Obj<'_> {
     }
 }
 
-fn obj<'gc>(mc: &gcheap_core::Mutation<'gc>, id: u64, drops: &Arc<AtomicUsize>) -> Gc<'gc, Obj<'gc>> {
+fn obj<'gc>(
+    mc: &gcheap_core::Mutation<'gc>,
+    id: u64,
+    drops: &Arc<AtomicUsize>,
+) -> Gc<'gc, Obj<'gc>> {
     Gc::new(
         mc,
         Obj {
@@ -52,7 +56,8 @@ fn small_graph_lifecycle() {
         ..Config::default()
     })
     .unwrap();
-    let mut m = heap.mutator::<Rootable![GcCell<'_, Option<Gc<'_, Obj<'_>>>>]>(|_| GcCell::new(None));
+    let mut m =
+        heap.mutator::<Rootable![GcCell<'_, Option<Gc<'_, Obj<'_>>>>]>(|_| GcCell::new(None));
     let kept: Root<Rootable![Obj<'_>]> = m.mutate(|mc, root| {
         let a = obj(mc, 1, &drops);
         let b = obj(mc, 2, &drops);
