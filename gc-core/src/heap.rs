@@ -213,6 +213,10 @@ impl Heap {
         &self.inner.shared
     }
 
+    pub(crate) fn shared_arc(&self) -> &Arc<Shared> {
+        &self.inner.shared
+    }
+
     /// Runs a full cycle, sweep included, and returns when it is complete (Go's `runtime.GC`).
     ///
     /// # Panics

@@ -42,22 +42,20 @@ impl<T: ?Sized + for<'gc> RootProvider<'gc> + 'static> Rootable for DynRootable<
     type Root<'gc> = <T as RootProvider<'gc>>::Root;
 }
 
-/// Names a [`Rootable`] type: `Rootable![Type<'_>]` or `Rootable!['gc => Type<'gc>]`.
-///
-/// The short form turns each `'_` into the brand, except inside parentheses or brackets (tuples,
-/// slices, arrays), which `macro_rules!` cannot rewrite: there, use the `'gc =>` form (a `'_`
-/// left inside one is rejected by the compiler, never silently accepted).
+/// Names a [`Rootable`] type: `Rootable![Type<'_>]` (every `'_` becomes the brand, also inside
+/// tuples and arrays) or `Rootable!['gc => Type<'gc>]`.
 ///
 /// ```
 /// use gcheap_core::{Gc, Heap, Rootable, GcCell};
 ///
-/// #[derive(Default)]
-/// struct Nothing;
 /// type A = Rootable![Option<Gc<'_, u64>>];
 /// type B = Rootable!['gc => GcCell<'gc, Option<Gc<'gc, u64>>>];
+/// type C = Rootable![GcCell<'_, Option<(Gc<'_, u32>, [Gc<'_, u8>; 2])>>];
 /// let heap = Heap::default();
-/// let _m = heap.mutator::<A>(|_| None);
-/// let _n = heap.mutator::<B>(|_| GcCell::new(None));
+/// let _a = heap.mutator::<A>(|_| None);
+/// let _b = heap.mutator::<B>(|_| GcCell::new(None));
+/// let mut c = heap.mutator::<C>(|_| GcCell::new(None));
+/// c.mutate(|mc, root| root.set(mc, Some((Gc::new(mc, 1), [Gc::new(mc, 2), Gc::new(mc, 3)]))));
 /// ```
 #[macro_export]
 macro_rules! Rootable {
@@ -65,22 +63,36 @@ macro_rules! Rootable {
         $crate::DynRootable::<dyn for<$gc> $crate::RootProvider<$gc, Root = $root>>
     };
     ($($root:tt)*) => {
-        $crate::__rootable_unelide!([] $($root)*)
+        $crate::__rootable_unelide!(@[] [] $($root)*)
     };
 }
 
-/// Replaces top-level `'_` with a named brand (implementation detail of `Rootable!`).
+/// Replaces every `'_` with a named brand, descending into `(...)` and `[...]` groups with an
+/// explicit stack of (group kind, tokens before, tokens after). Implementation detail of
+/// `Rootable!`.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __rootable_unelide {
-    ([$($done:tt)*]) => {
-        $crate::DynRootable::<dyn for<'__gc> $crate::RootProvider<'__gc, Root = $($done)*>>
+    (@[] [$($acc:tt)*]) => {
+        $crate::DynRootable::<dyn for<'__gc> $crate::RootProvider<'__gc, Root = $($acc)*>>
     };
-    ([$($done:tt)*] '_ $($rest:tt)*) => {
-        $crate::__rootable_unelide!([$($done)* '__gc] $($rest)*)
+    (@[(paren [$($before:tt)*] [$($after:tt)*]) $($stack:tt)*] [$($acc:tt)*]) => {
+        $crate::__rootable_unelide!(@[$($stack)*] [$($before)* ($($acc)*)] $($after)*)
     };
-    ([$($done:tt)*] $next:tt $($rest:tt)*) => {
-        $crate::__rootable_unelide!([$($done)* $next] $($rest)*)
+    (@[(bracket [$($before:tt)*] [$($after:tt)*]) $($stack:tt)*] [$($acc:tt)*]) => {
+        $crate::__rootable_unelide!(@[$($stack)*] [$($before)* [$($acc)*]] $($after)*)
+    };
+    (@[$($stack:tt)*] [$($acc:tt)*] '_ $($rest:tt)*) => {
+        $crate::__rootable_unelide!(@[$($stack)*] [$($acc)* '__gc] $($rest)*)
+    };
+    (@[$($stack:tt)*] [$($acc:tt)*] ($($inner:tt)*) $($rest:tt)*) => {
+        $crate::__rootable_unelide!(@[(paren [$($acc)*] [$($rest)*]) $($stack)*] [] $($inner)*)
+    };
+    (@[$($stack:tt)*] [$($acc:tt)*] [$($inner:tt)*] $($rest:tt)*) => {
+        $crate::__rootable_unelide!(@[(bracket [$($acc)*] [$($rest)*]) $($stack)*] [] $($inner)*)
+    };
+    (@[$($stack:tt)*] [$($acc:tt)*] $next:tt $($rest:tt)*) => {
+        $crate::__rootable_unelide!(@[$($stack)*] [$($acc)* $next] $($rest)*)
     };
 }
 

@@ -7,10 +7,11 @@
 
 use std::marker::PhantomData;
 use std::ptr::NonNull;
+use std::sync::Arc;
 
 use crate::context::Mutation;
 use crate::gc::Gc;
-use crate::heap::{Heap, Shared};
+use crate::heap::Shared;
 use crate::mutator::{RootMark, Rootable, mark_root};
 
 /// The heap's table of persistent roots: a slab of (payload, marking glue).
@@ -59,6 +60,11 @@ impl RootTable {
 /// `Root` is `'static`; it is `Send` and `Sync` when the object type is `Sync` (sharing the
 /// handle shares the object). Clones register the object again; each clone keeps it alive.
 ///
+/// A root keeps its object alive, not the heap: once every [`Heap`](crate::Heap) handle and
+/// mutator is gone the heap is torn down and all its objects are dropped, rooted or not (no
+/// `mutate` call on that heap can exist any more, so a leftover root can never be read). This
+/// is what lets a heap object hold a `Root` without keeping its own heap alive forever.
+///
 /// ```
 /// use gcheap_core::{Gc, Heap, Root, Rootable};
 ///
@@ -69,7 +75,7 @@ impl RootTable {
 /// m.mutate(|mc, _| assert_eq!(*kept.get(mc), "hi"));
 /// ```
 pub struct Root<R: Rootable> {
-    heap: Heap,
+    shared: Arc<Shared>,
     index: usize,
     payload: NonNull<u8>,
     _root: PhantomData<R>,
@@ -88,7 +94,7 @@ impl<R: Rootable> Root<R> {
         let payload = gc.payload();
         let index = Self::register(mc.shared, payload);
         Root {
-            heap: mc.heap.clone(),
+            shared: mc.heap.shared_arc().clone(),
             index,
             payload,
             _root: PhantomData,
@@ -108,17 +114,18 @@ impl<R: Rootable> Root<R> {
     /// If `mc` belongs to a different heap than the root.
     pub fn get<'gc>(&self, mc: &Mutation<'gc>) -> Gc<'gc, R::Root<'gc>> {
         assert!(
-            std::ptr::eq(mc.shared, self.heap.shared()),
+            std::ptr::eq(mc.shared, &*self.shared),
             "Root::get: the root belongs to a different heap than this mutation context"
         );
-        // SAFETY: registered roots are marked by every cycle, so the object is alive; it was
-        // created as an R::Root and the brand is the caller's.
+        // SAFETY: registered roots are marked by every cycle, so the object is alive (the heap
+        // itself is alive: `mc` belongs to it); it was created as an R::Root and the brand is the
+        // caller's.
         unsafe { Gc::from_ptr(self.payload.cast()) }
     }
 
-    /// The heap the root belongs to.
-    pub fn heap(&self) -> &Heap {
-        &self.heap
+    /// Whether the root belongs to `heap`.
+    pub fn belongs_to(&self, heap: &crate::Heap) -> bool {
+        std::ptr::eq(heap.shared(), &*self.shared)
     }
 }
 
@@ -132,8 +139,8 @@ unsafe impl<R: Rootable> crate::Trace for Root<R> {
 impl<R: Rootable> Clone for Root<R> {
     fn clone(&self) -> Self {
         Root {
-            heap: self.heap.clone(),
-            index: Self::register(self.heap.shared(), self.payload),
+            shared: self.shared.clone(),
+            index: Self::register(&self.shared, self.payload),
             payload: self.payload,
             _root: PhantomData,
         }
@@ -142,7 +149,7 @@ impl<R: Rootable> Clone for Root<R> {
 
 impl<R: Rootable> Drop for Root<R> {
     fn drop(&mut self) {
-        self.heap.shared().roots.lock().remove(self.index);
+        self.shared.roots.lock().remove(self.index);
     }
 }
 

@@ -443,25 +443,25 @@ fn collect_from_a_drop_run_by_a_sweep_panics_instead_of_hanging() {
     assert_eq!((panicked, returned), (N, 0));
 }
 
-/// A garbage object holding a persistent root of its own heap.
+/// A garbage object holding a persistent root of its own heap, and optionally a handle to it.
 struct RootHolder {
     _root: Root<Rootable![Message]>,
+    _heap: Option<Heap>,
 }
 
-// SAFETY: a Root keeps its object alive through the root table: nothing to report.
+// SAFETY: a Root keeps its object alive through the root table, and a Heap handle holds no Gc:
+// nothing to report.
 unsafe impl Trace for RootHolder {
     const NEEDS_TRACE: bool = false;
     fn trace(&self, _: &mut Tracer<'_>) {}
 }
 
-/// Objects may hold `Root`s of their own heap (each holds a `Heap` handle). When every other
-/// handle is gone while the background sweeper is still sweeping such garbage, the sweeper drops
-/// the last handle: the heap's teardown (joining the sweeper, sweeping everything that is left)
-/// then runs from inside a Drop on the sweeper thread itself. It must still drop every object
-/// exactly once, and must not panic or hang.
-#[test]
-#[cfg_attr(miri, ignore)]
-fn last_handle_dropped_by_the_background_sweeper() {
+/// Roots do not keep their heap alive: once every handle and mutator is gone, the heap is torn
+/// down and every object is dropped, rooted or not, even those held by garbage objects holding
+/// roots. With `hold_heap`, the garbage objects also hold `Heap` handles, so the background
+/// sweeper drops the last one: the teardown (joining the sweeper, sweeping what is left) must
+/// then run off that thread, and still drop everything.
+fn heap_torn_down_with_rooted_objects(hold_heap: bool) {
     const N: usize = 200_000;
     let drops = Arc::new(AtomicUsize::new(0));
     let heap = Heap::new(Config {
@@ -484,6 +484,7 @@ fn last_handle_dropped_by_the_background_sweeper() {
                 mc,
                 RootHolder {
                     _root: Root::new(mc, target),
+                    _heap: hold_heap.then(|| mc.heap().clone()),
                 },
             );
         }
@@ -502,6 +503,18 @@ fn last_handle_dropped_by_the_background_sweeper() {
     assert_eq!(
         drops.load(SeqCst),
         N,
-        "objects were never dropped after the heap's last handle went away on the sweeper thread"
+        "objects were never dropped after the heap's last handle went away (hold_heap: {hold_heap})"
     );
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn roots_in_garbage_do_not_keep_the_heap_alive() {
+    heap_torn_down_with_rooted_objects(false);
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn last_handle_dropped_by_the_background_sweeper() {
+    heap_torn_down_with_rooted_objects(true);
 }
