@@ -68,8 +68,10 @@ impl<'gc> Mutation<'gc> {
     ) -> Result<NonNull<u8>, AllocError> {
         // SAFETY: the cache is this mutator's; it is used only by its thread inside mutate (this
         // call) or by a collector holding the world lock exclusively, which excludes mutate.
-        // No user code runs while the borrow lives (sweep hooks run drops of 'static values,
-        // which cannot reach a Mutation).
+        // User code can run while the borrow lives (lazy sweeping in `alloc` runs drops of dead
+        // objects), but none can reach this cache: it is reachable only through this mutator's
+        // `Mutation` or its `Mutator`, and the `Mutator` is mutably borrowed by the running
+        // `mutate`, `!Send`, and not `Trace` (so no heap object holds it).
         let cache = unsafe { &mut *self.state.cache.get() };
         let p = if tiny {
             cache.alloc_tiny(layout)?

@@ -42,30 +42,43 @@ use crate::verify::Verifier;
 static NEXT_HEAP_ID: AtomicUsize = AtomicUsize::new(1);
 
 thread_local! {
-    /// Heaps whose world lock this thread holds shared (inside `mutate`, or sweeping).
-    static ENTERED: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
+    /// Heaps whose world lock this thread holds (inside `mutate`, sweeping, or running a cycle),
+    /// each with whether it holds it exclusively.
+    static ENTERED: RefCell<Vec<(usize, bool)>> = const { RefCell::new(Vec::new()) };
 }
 
+/// Whether this thread is inside heap `id`. A thread whose thread-locals are being destroyed
+/// (a `Mutator` dropped by a TLS destructor) counts as inside none.
 fn entered(id: usize) -> bool {
-    ENTERED.with_borrow(|e| e.contains(&id))
+    ENTERED
+        .try_with(|e| e.borrow().iter().any(|&(h, _)| h == id))
+        .unwrap_or(false)
 }
 
-/// Records that this thread is inside heap `id` (so that `collect()` and `mem_stats()` from a
-/// Drop run here fail loudly instead of waiting for themselves); undone on drop, also when
-/// unwinding.
+/// Whether this thread runs a cycle of heap `id` (holds its world lock exclusively).
+fn exclusive(id: usize) -> bool {
+    ENTERED
+        .try_with(|e| e.borrow().iter().any(|&(h, x)| h == id && x))
+        .unwrap_or(false)
+}
+
+/// Records that this thread is inside heap `id`, so that `collect()`, `mem_stats()` and (under a
+/// cycle) `mutate` called from a Drop that a sweep runs here fail loudly instead of waiting for
+/// themselves; undone on drop, also when unwinding.
 struct Entered(usize);
 
 impl Entered {
-    fn new(id: usize) -> Entered {
-        ENTERED.with_borrow_mut(|e| e.push(id));
+    fn new(id: usize, exclusive: bool) -> Entered {
+        let _ = ENTERED.try_with(|e| e.borrow_mut().push((id, exclusive)));
         Entered(id)
     }
 }
 
 impl Drop for Entered {
     fn drop(&mut self) {
-        ENTERED.with_borrow_mut(|e| {
-            if let Some(i) = e.iter().rposition(|&id| id == self.0) {
+        let _ = ENTERED.try_with(|e| {
+            let mut e = e.borrow_mut();
+            if let Some(i) = e.iter().rposition(|&(id, _)| id == self.0) {
                 e.remove(i);
             }
         });
@@ -85,7 +98,8 @@ pub(crate) struct Shared {
     pub(crate) gc_requested: AtomicBool,
     /// Whether marking is in progress while mutators run (never, in this version).
     pub(crate) marking: AtomicBool,
-    /// Set while a checkmark pass runs; stays set if it failed.
+    /// Set from the start of marking to the start of the sweep; stays set if a cycle unwound in
+    /// between (stale mark bits would make the next cycle skip live objects).
     broken: AtomicBool,
     pub(crate) mutators: Mutex<Vec<Arc<MutatorState>>>,
     pub(crate) roots: Mutex<RootTable>,
@@ -146,7 +160,16 @@ pub(crate) struct WorldGuard<'a> {
 }
 
 impl<'a> WorldGuard<'a> {
+    ///
+    /// # Panics
+    /// If this thread runs a cycle of the heap (a Drop run by the cycle's sweep uses the heap):
+    /// waiting would wait for itself.
     pub(crate) fn enter(shared: &'a Shared) -> WorldGuard<'a> {
+        assert!(
+            !exclusive(shared.id),
+            "gcheap: a Drop run by a sweep used its own heap (attached, used or dropped a mutator) \
+             while a cycle holds the heap; a heap object's Drop must not use its own heap"
+        );
         // A thread already inside this heap must not wait behind a queued cycle, which waits
         // for it: take the lock recursively then.
         let guard = if entered(shared.id) {
@@ -155,7 +178,7 @@ impl<'a> WorldGuard<'a> {
             shared.world.read()
         };
         WorldGuard {
-            _entered: Entered::new(shared.id),
+            _entered: Entered::new(shared.id, false),
             _guard: guard,
         }
     }
@@ -230,7 +253,7 @@ impl Heap {
              wait for itself. Call it between mutate calls."
         );
         shared.cycle(true);
-        let _entered = Entered::new(shared.id);
+        let _world = WorldGuard::enter(shared);
         shared.allocator.finish_sweep();
     }
 
@@ -341,6 +364,11 @@ impl Shared {
     /// One collection cycle (see the module docs). `forced`: from `collect()`, which always
     /// runs one; otherwise only if still requested once the world is stopped.
     fn cycle(&self, forced: bool) {
+        // Sweep termination, first without stopping anyone: the drops it runs may use the heap.
+        {
+            let _world = WorldGuard::enter(self);
+            self.allocator.finish_sweep();
+        }
         let world = self.stop_world();
         if !forced && !self.gc_requested.load(Relaxed) {
             return; // another thread ran it meanwhile
@@ -348,14 +376,15 @@ impl Shared {
         let start = Instant::now();
         let live_before = self.pacer.heap_live.load(Relaxed);
         assert!(
-            !self.broken.load(Relaxed),
-            "gcheap: this heap failed a checkmark verification earlier; its mark state is not \
-             trustworthy, so no further cycle runs"
+            !self.broken.swap(true, Relaxed),
+            "gcheap: an earlier cycle of this heap was interrupted (a checkmark failure or a \
+             panic while marking); its mark bits are not trustworthy, so no further cycle runs"
         );
-        // Drops run by sweeping below must not call back into this heap's collect().
-        let entered = Entered::new(self.id);
+        // Drops run by the sweep below must not use this heap: they would wait for this cycle.
+        let entered = Entered::new(self.id, true);
 
-        // Sweep termination: every mark bit is clear afterwards.
+        // Sweep termination: every mark bit is clear afterwards. Normally nothing is left (a
+        // cycle that another thread ran just now may have left some).
         self.allocator.finish_sweep();
         let sweep_done = Instant::now();
 
@@ -391,6 +420,9 @@ impl Shared {
         }
         drop(mutators);
         self.allocator.start_sweep_cycle();
+        // From here on the mark state is consumed by the sweep: an unwind before this point left
+        // stale marks, and `broken` stays set.
+        self.broken.store(false, Relaxed);
         drop(entered);
 
         let marked = job.marked_bytes.load(Relaxed);
@@ -613,9 +645,10 @@ impl Shared {
             let _ = t.join();
         }
         self.pool.shutdown();
-        // Every handle, mutator and root is gone (each holds the heap): everything left is
-        // garbage. Sweep it all so that every object is dropped.
-        let _entered = Entered::new(self.id);
+        // Every handle and mutator is gone, so no mutate call can read anything any more (roots
+        // only hold the shared state): everything left is garbage. Sweep it all so that every
+        // object is dropped.
+        let _entered = Entered::new(self.id, true);
         self.allocator.finish_sweep();
         self.allocator.start_sweep_cycle();
         self.allocator.finish_sweep();

@@ -199,6 +199,11 @@ impl<R: Rootable> Mutator<R> {
     /// If a cycle is due it runs first (this thread is at a boundary); while `f` runs, cycles
     /// wait for it to return, so long-running code should check
     /// [`Mutation::should_yield`] and return when asked.
+    ///
+    /// Threads started inside `f` must not attach to, mutate or collect this heap while `f`
+    /// waits for them (e.g. scoped threads): a cycle queued meanwhile waits for `f` to return,
+    /// and they wait behind that cycle. Heap objects' `Drop`s must not use their own heap either
+    /// (one run by a cycle's sweep panics, the panic is caught and the object leaks).
     pub fn mutate<T>(
         &mut self,
         f: impl for<'gc> FnOnce(&Mutation<'gc>, &'gc R::Root<'gc>) -> T,

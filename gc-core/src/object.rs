@@ -160,6 +160,7 @@ unsafe fn trace_slice<T: Trace>(
     // SAFETY: caller's promise; the length word counts initialized elements only.
     let len = unsafe { slice_len(base) };
     let end = len.min(start.saturating_add(SCAN_CHUNK));
+    // SAFETY: caller's promise: a slice object with a header, so its payload follows it.
     let first = unsafe { payload::<[T]>(base).cast::<T>() };
     for i in start..end {
         // SAFETY: i < len, an initialized element.

@@ -130,8 +130,12 @@ impl<R: Rootable> Root<R> {
 }
 
 // SAFETY: a root keeps its object alive through the root table, so a heap object holding one
-// has nothing to report; dropping it (on any thread) only removes a table entry under a lock.
-unsafe impl<R: Rootable> crate::Trace for Root<R> {
+// has nothing to report. Sweeps drop objects on any thread, where a Drop could use the root: so
+// only roots that may be sent (to objects that are `Sync`) are `Trace`.
+unsafe impl<R: Rootable> crate::Trace for Root<R>
+where
+    for<'gc> R::Root<'gc>: Sync,
+{
     const NEEDS_TRACE: bool = false;
     fn trace(&self, _: &mut crate::Tracer<'_>) {}
 }

@@ -37,8 +37,9 @@ use crate::verify::Verifier;
 /// `trace` must pass every [`Gc`](crate::Gc) pointer that `self` holds (directly or through
 /// owned, non-Gc indirections such as `Box` or `Vec`) to the tracer, and `NEEDS_TRACE` must be
 /// `true` if `self` can hold any. `trace` must not mutate the heap or read memory that a mutator
-/// may be writing without gcheap's cells. The type's drop must be safe to run on any thread, and
-/// must not read other heap objects (they may have been freed in the same sweep).
+/// may be writing without gcheap's cells. The type's drop must be safe to run on any thread (a
+/// `'static` type with drop glue must be `Send`), and must not read other heap objects (they may
+/// have been freed in the same sweep).
 ///
 /// ```
 /// use gcheap_core::{Trace, Tracer, Gc};
