@@ -158,3 +158,69 @@ fn refcell_vectors_and_pacer_cycles() {
         assert!(v.iter().all(|a| a[0] == a[99]));
     });
 }
+
+/// An interpreter's two-word value: Copy, stored in a GcCell, holding Gc pointers in some variants.
+#[derive(Clone, Copy, Debug)]
+enum Value<'gc> {
+    Nil,
+    Int(i64),
+    Str(Gc<'gc, str>),
+    Pair(Gc<'gc, (GcCell<'gc, Value<'gc>>, GcCell<'gc, Value<'gc>>)>),
+}
+
+// SAFETY: reports the Gc pointer of each variant that has one.
+unsafe impl Trace for Value<'_> {
+    fn trace(&self, t: &mut Tracer<'_>) {
+        match self {
+            Value::Nil | Value::Int(_) => {}
+            Value::Str(s) => t.trace(s),
+            Value::Pair(p) => t.trace(p),
+        }
+    }
+}
+
+#[test]
+fn two_word_values_in_cells() {
+    assert_eq!(std::mem::size_of::<Value<'static>>(), 24);
+    let heap = heap();
+    let mut m = heap.mutator::<Rootable![GcCell<'_, Value<'_>>]>(|_| GcCell::new(Value::Nil));
+    m.mutate(|mc, root| {
+        let mut list = Value::Nil;
+        for i in 0..1000 {
+            let head = if i % 2 == 0 {
+                Value::Int(i)
+            } else {
+                Value::Str(Gc::from_str(mc, &i.to_string()))
+            };
+            list = Value::Pair(Gc::new(mc, (GcCell::new(head), GcCell::new(list))));
+        }
+        root.set(mc, list);
+        // Overwrite a cell in place: the old value becomes garbage.
+        if let Value::Pair(p) = root.get() {
+            p.0.set(mc, Value::Int(-1));
+        }
+    });
+    m.collect();
+    m.collect();
+    let (ints, strs) = m.mutate(|_, root| {
+        let (mut ints, mut strs, mut cur) = (0i64, 0usize, root.get());
+        while let Value::Pair(p) = cur {
+            match p.0.get() {
+                Value::Int(i) => ints += i,
+                Value::Str(s) => strs += s.parse::<usize>().unwrap(),
+                other => panic!("unexpected {other:?}"),
+            }
+            cur = p.1.get();
+        }
+        (ints, strs)
+    });
+    assert_eq!(ints, (0..1000).step_by(2).sum::<i64>() - 1); // the head was overwritten
+    assert_eq!(strs, (1..999).step_by(2).sum::<usize>());
+}
+
+#[test]
+fn heap_and_handles_are_thread_safe_types() {
+    fn send_sync<T: Send + Sync + Clone>() {}
+    send_sync::<Heap>();
+    send_sync::<Root<Rootable![String]>>();
+}
