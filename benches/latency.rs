@@ -16,9 +16,12 @@ use gcheap::prelude::*;
 const SLOTS: usize = 200_000;
 const BUFFER: usize = 1024;
 
+/// One ring slot: an optional buffer, replaced through the barrier.
+type Slot<'gc> = GcCell<'gc, Option<Gc<'gc, [u8]>>>;
+
 #[derive(Trace)]
 struct Ring<'gc> {
-    slots: Gc<'gc, [GcCell<'gc, Option<Gc<'gc, [u8]>>>]>,
+    slots: Gc<'gc, [Slot<'gc>]>,
 }
 
 fn peak_rss_mib() -> f64 {
