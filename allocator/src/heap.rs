@@ -62,13 +62,19 @@ impl std::fmt::Debug for AllocatorConfig {
 /// The byte written over freed memory when [`AllocatorConfig::poison_freed`] is on.
 pub const POISON_BYTE: u8 = 0xDB;
 
-/// Whether an object may hold pointers the collector must trace.
+/// Which span class an object lives in (Go's scan/noscan span classes).
+///
+/// For the allocator the only differences are that sweeping reports dead objects of scan spans
+/// to the [`SweepHook`] (and never those of noscan spans), and that tiny blocks are noscan. What
+/// a collector reads during marking is its own business: gcheap's collector knows from each
+/// pointer's static type whether and how to scan its target, so it puts objects that hold
+/// pointers but need no finalization in noscan spans too, and sweeping skips them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ObjectKind {
-    /// The object may hold traced pointers or need finalization: it lives in a scan span, and
-    /// sweeping reports it to the [`SweepHook`] when it dies.
+    /// Lives in a scan span: sweeping reports it to the [`SweepHook`] when it dies (Go: the
+    /// object may hold pointers; gcheap: it needs finalization).
     Scan,
-    /// The object holds no pointers and needs no finalization: marking never reads it.
+    /// Lives in a noscan span: sweeping frees it silently.
     NoScan,
 }
 

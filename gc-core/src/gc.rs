@@ -132,7 +132,12 @@ fn alloc_object<T: ObjectType + ?Sized>(
             mc.alloc(layout, ObjectKind::NoScan, false)
         };
     }
-    let base = mc.alloc(layout, ObjectKind::Scan, false)?;
+    let kind = if T::NEEDS_DROP {
+        ObjectKind::Scan
+    } else {
+        ObjectKind::NoScan
+    };
+    let base = mc.alloc(layout, kind, false)?;
     // SAFETY: the allocation is at least HEADER_OFFSET bytes and 8-aligned: room for the header.
     unsafe {
         base.cast::<&'static crate::object::Descriptor>()

@@ -12,8 +12,14 @@
 //! if it is under 16 bytes), the marker only sets its mark bit, and the sweeper never reads it.
 //!
 //! The descriptor is a per-type static: the type's name (for checkmark failures), its trace glue
-//! (which scans a bounded chunk of a slice at a time) and its drop glue. The sweeper reads the
-//! descriptor of each dead object in a scan span and runs its drop.
+//! (which scans a bounded chunk of a slice at a time) and its drop glue.
+//!
+//! **Span classes follow drop, not pointers.** The marker learns from each Gc's static type
+//! whether its target has a header and must be scanned; it never asks the span class. So the
+//! allocator's scan/noscan choice only decides whether sweeping calls the drop hook: objects that
+//! need a drop go into scan spans, everything else (with or without a header) into noscan spans,
+//! and sweeping never touches a dead object that needs no drop (before this, reading those
+//! headers cost about 10% of binary-trees).
 
 use std::mem::{align_of, needs_drop, size_of};
 use std::ptr::NonNull;
@@ -59,6 +65,9 @@ pub unsafe trait ObjectType: sealed::Sealed {
     /// Whether the marker must scan objects of this type.
     #[doc(hidden)]
     const NEEDS_SCAN: bool;
+    /// Whether objects of this type must be dropped when they die.
+    #[doc(hidden)]
+    const NEEDS_DROP: bool;
     /// Bytes from the object's base to its payload.
     #[doc(hidden)]
     const HEADER_OFFSET: usize;
@@ -184,6 +193,7 @@ unsafe fn drop_slice<T: Trace>(base: NonNull<u8>) {
 unsafe impl<T: Trace> ObjectType for T {
     const HAS_HEADER: bool = T::NEEDS_TRACE || needs_drop::<T>();
     const NEEDS_SCAN: bool = T::NEEDS_TRACE;
+    const NEEDS_DROP: bool = needs_drop::<T>();
     const HEADER_OFFSET: usize = if Self::HAS_HEADER {
         round_up(size_of::<usize>(), align_of::<T>())
     } else {
@@ -199,6 +209,7 @@ unsafe impl<T: Trace> ObjectType for T {
 unsafe impl<T: Trace> ObjectType for [T] {
     const HAS_HEADER: bool = T::NEEDS_TRACE || needs_drop::<T>();
     const NEEDS_SCAN: bool = T::NEEDS_TRACE;
+    const NEEDS_DROP: bool = needs_drop::<T>();
     const HEADER_OFFSET: usize = if Self::HAS_HEADER {
         round_up(2 * size_of::<usize>(), align_of::<T>())
     } else {
@@ -214,6 +225,7 @@ unsafe impl<T: Trace> ObjectType for [T] {
 unsafe impl ObjectType for str {
     const HAS_HEADER: bool = false;
     const NEEDS_SCAN: bool = false;
+    const NEEDS_DROP: bool = false;
     const HEADER_OFFSET: usize = 0;
     #[inline]
     fn descriptor() -> &'static Descriptor {
