@@ -369,6 +369,9 @@ impl Shared {
             let _world = WorldGuard::enter(self);
             self.allocator.finish_sweep();
         }
+        // A pause starts when the cycle asks mutators to stop (Go counts the time to stop too):
+        // from then on, mutators that reach a boundary wait.
+        let stop_requested = Instant::now();
         let world = self.stop_world();
         if !forced && !self.gc_requested.load(Relaxed) {
             return; // another thread ran it meanwhile
@@ -431,13 +434,13 @@ impl Shared {
             .end_cycle(marked, stats.sys.saturating_sub(stats.heap_sys));
         self.gc_requested.store(false, Relaxed);
         let end = Instant::now();
-        let pause = end.duration_since(start);
+        let pause = end.duration_since(stop_requested);
         let unix_now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or(Duration::ZERO)
             .as_nanos() as u64;
         let mark_cpu = job.busy_ns.load(Relaxed);
-        let cpu = mark_cpu + (pause - mark_done.duration_since(sweep_done)).as_nanos() as u64;
+        let cpu = mark_cpu + (end - start - (mark_done - sweep_done)).as_nanos() as u64;
         let num_gc = {
             let mut h = self.history.lock();
             h.record(pause.as_nanos() as u64, unix_now, forced, cpu);
