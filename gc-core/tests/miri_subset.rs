@@ -48,11 +48,22 @@ fn obj<'gc>(
 
 #[test]
 fn small_graph_lifecycle() {
+    small_graph_lifecycle_with(2);
+}
+
+/// One mark worker: no work stealing, so crossbeam-epoch stays out of the way and the test can
+/// run under Stacked Borrows too.
+#[test]
+fn small_graph_lifecycle_one_worker() {
+    small_graph_lifecycle_with(1);
+}
+
+fn small_graph_lifecycle_with(gc_workers: usize) {
     let drops = Arc::new(AtomicUsize::new(0));
     let heap = Heap::new(Config {
         verify: true,
         poison_freed: true,
-        gc_workers: 2,
+        gc_workers,
         ..Config::default()
     })
     .unwrap();
