@@ -35,7 +35,7 @@
 //!
 //! Modules, one per concept: `heap` (the cycle), `mutator` (threads and their roots), `context`
 //! (`Mutation`), `gc` (`Gc`), `object` (headers and descriptors), `trace` (`Trace`), `cell`
-//! (barrier-carrying cells), `root` (persistent roots), `mark` (parallel marking), `verify`
+//! (barrier-carrying cells), `sync_cell` (their thread-safe variants), `root` (persistent roots), `mark` (parallel marking), `verify`
 //! (checkmark), `pacer` (the GC-percent goal), `stats` (`MemStats`).
 
 #![warn(missing_docs)]
@@ -55,6 +55,7 @@ mod object;
 mod pacer;
 mod root;
 mod stats;
+mod sync_cell;
 mod trace;
 mod verify;
 
@@ -70,6 +71,7 @@ pub use mutator::{Mutator, Rootable};
 pub use object::ObjectType;
 pub use root::Root;
 pub use stats::{MemStats, SizeClassStats};
+pub use sync_cell::{GcAtomicCell, GcMutex, GcMutexGuard};
 pub use trace::{Trace, Tracer};
 
 /// Items the derive macro's expansion uses. Not public API.

@@ -518,3 +518,111 @@ fn roots_in_garbage_do_not_keep_the_heap_alive() {
 fn last_handle_dropped_by_the_background_sweeper() {
     heap_torn_down_with_rooted_objects(true);
 }
+
+/// A node shared by several threads: Sync through its thread-safe cells.
+struct SharedList<'gc> {
+    id: u64,
+    next: gcheap_core::GcAtomicCell<'gc, Option<Gc<'gc, SharedList<'gc>>>>,
+    tags: gcheap_core::GcMutex<'gc, Vec<Gc<'gc, String>>>,
+}
+
+// SAFETY: traces both cells.
+unsafe impl Trace for SharedList<'_> {
+    fn trace(&self, t: &mut Tracer<'_>) {
+        t.trace(&self.next);
+        t.trace(&self.tags);
+    }
+}
+
+/// Several threads push onto one shared list (lock-free-style with compare_exchange on a
+/// thread-safe cell) and tag its nodes through a GcMutex, while cycles run with checkmark on:
+/// nothing is lost, nothing torn.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn threads_share_a_mutable_graph_through_thread_safe_cells() {
+    const THREADS: u64 = 4;
+    const PUSHES: u64 = 2_000;
+    let heap = Heap::new(Config {
+        verify: true,
+        poison_freed: true,
+        gc_workers: 2,
+        gc_percent: 10,
+        ..Config::default()
+    })
+    .unwrap();
+    let mut m = heap.mutator::<Rootable![()]>(|_| ());
+    type Head = Rootable![SharedList<'_>];
+    let head: Root<Head> = m.mutate(|mc, _| {
+        Root::new(
+            mc,
+            Gc::new(
+                mc,
+                SharedList {
+                    id: u64::MAX,
+                    next: gcheap_core::GcAtomicCell::new(None),
+                    tags: gcheap_core::GcMutex::new(Vec::new()),
+                },
+            ),
+        )
+    });
+    let workers: Vec<_> = (0..THREADS)
+        .map(|t| {
+            let heap = heap.clone();
+            let head = head.clone();
+            std::thread::spawn(move || {
+                let mut m = heap.mutator::<Rootable![()]>(|_| ());
+                for i in 0..PUSHES {
+                    m.mutate(|mc, _| {
+                        let head = head.get(mc);
+                        let node = Gc::new(
+                            mc,
+                            SharedList {
+                                id: t * PUSHES + i,
+                                next: gcheap_core::GcAtomicCell::new(None),
+                                tags: gcheap_core::GcMutex::new(vec![Gc::new(mc, format!("{t}"))]),
+                            },
+                        );
+                        // Push at the front: retry until no other thread got in between.
+                        loop {
+                            let first = head.next.get();
+                            node.next.set(mc, first);
+                            let swapped =
+                                head.next.compare_exchange(mc, first, Some(node), |a, b| {
+                                    match (a, b) {
+                                        (Some(a), Some(b)) => Gc::ptr_eq(*a, *b),
+                                        (None, None) => true,
+                                        _ => false,
+                                    }
+                                });
+                            if swapped.is_ok() {
+                                break;
+                            }
+                        }
+                        head.tags.lock(mc).push(Gc::new(mc, format!("{t}:{i}")));
+                    });
+                    if i % 500 == 0 {
+                        m.collect();
+                    }
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        w.join().unwrap();
+    }
+    m.collect();
+    m.mutate(|mc, _| {
+        let head = head.get(mc);
+        let mut seen = std::collections::HashSet::new();
+        let mut cur = head.next.get();
+        while let Some(n) = cur {
+            assert!(seen.insert(n.id), "node {} twice", n.id);
+            let tags = n.tags.lock(mc);
+            assert_eq!(*tags[0], (n.id / PUSHES).to_string());
+            cur = n.next.get();
+        }
+        assert_eq!(seen.len() as u64, THREADS * PUSHES);
+        assert_eq!(head.tags.lock(mc).len() as u64, THREADS * PUSHES);
+    });
+    heap.mem_stats().check_invariants().unwrap();
+}
