@@ -11,27 +11,19 @@ use std::time::Instant;
 
 use gcheap::allocator::{AllocStats, Allocator, ObjectKind};
 
-/// A small deterministic PRNG (xorshift64*), so the tour prints the same numbers every run.
-struct Rng(u64);
+#[path = "support/rng.rs"]
+mod rng;
+use rng::Rng;
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    /// A size drawn from a mix typical of an interpreter's heap: mostly small records and
-    /// strings, some arrays, a few large buffers.
-    fn size(&mut self) -> usize {
-        match self.next() % 1000 {
-            0..=599 => 8 + (self.next() % 56) as usize, // small records: 8..64 B
-            600..=899 => 64 + (self.next() % 448) as usize, // strings, small arrays
-            900..=989 => 512 + (self.next() % 7680) as usize, // arrays, maps
-            990..=998 => 8192 + (self.next() % 24576) as usize, // big arrays
-            _ => 33_000 + (self.next() % 500_000) as usize, // large buffers
-        }
+/// A size drawn from a mix typical of an interpreter's heap: mostly small records and strings,
+/// some arrays, a few large buffers.
+fn random_size(rng: &mut Rng) -> usize {
+    match rng.next() % 1000 {
+        0..=599 => 8 + (rng.next() % 56) as usize, // small records: 8..64 B
+        600..=899 => 64 + (rng.next() % 448) as usize, // strings, small arrays
+        900..=989 => 512 + (rng.next() % 7680) as usize, // arrays, maps
+        990..=998 => 8192 + (rng.next() % 24576) as usize, // big arrays
+        _ => 33_000 + (rng.next() % 500_000) as usize, // large buffers
     }
 }
 
@@ -94,7 +86,7 @@ fn main() {
                 let mut rng = Rng(seed * 0x9E37_79B9_7F4A_7C15);
                 let (mut keep, mut give) = (Vec::new(), Vec::new());
                 for i in 0..OBJECTS_PER_THREAD {
-                    let size = rng.size();
+                    let size = random_size(&mut rng);
                     let kind = if i % 2 == 0 {
                         ObjectKind::Scan
                     } else {

@@ -38,17 +38,9 @@ const CACHE_CAPACITY: usize = 10_000;
 const BATCHES: u64 = 300;
 const OPS_PER_BATCH: u64 = 1_000;
 
-/// A small deterministic PRNG (xorshift64*), so the tour prints the same shape every run.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-}
+#[path = "support/rng.rs"]
+mod rng;
+use rng::Rng;
 
 fn new_app<'gc>(_: &Mutation<'gc>) -> App<'gc> {
     App {

@@ -19,7 +19,7 @@ use std::ptr::NonNull;
 use gcheap_allocator::{AllocError, ObjectKind, TINY_SIZE};
 
 use crate::context::Mutation;
-use crate::object::ObjectType;
+use crate::object::{ObjectType, base_of};
 use crate::trace::{Trace, Tracer};
 
 /// A pointer to a garbage-collected object, branded with the `'gc` lifetime of the `mutate` call
@@ -202,13 +202,10 @@ impl<'gc, T: Trace + 'gc> Gc<'gc, [T]> {
         let payload = alloc_object::<[T]>(mc, layout, true)
             .unwrap_or_else(|e| panic!("gcheap: cannot allocate a slice of {len}: {e}"));
         let first = payload.cast::<T>();
-        // SAFETY: slice objects with a header keep their initialized length at base + 8.
-        let len_word = <[T] as ObjectType>::HAS_HEADER.then(|| unsafe {
-            payload
-                .sub(<[T] as ObjectType>::HEADER_OFFSET)
-                .cast::<usize>()
-                .add(1)
-        });
+        // SAFETY: slice objects with a header keep their initialized length in the header's
+        // second word, inside the allocation.
+        let len_word = <[T] as ObjectType>::HAS_HEADER
+            .then(|| unsafe { base_of::<[T]>(payload).cast::<usize>().add(1) });
         for i in 0..len {
             let Some(item) = items.next() else {
                 panic!("gcheap: ExactSizeIterator promised {len} items but yielded {i}");

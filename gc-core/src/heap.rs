@@ -441,10 +441,10 @@ impl Shared {
             .as_nanos() as u64;
         let mark_cpu = job.busy_ns.load(Relaxed);
         let cpu = mark_cpu + (end - start - (mark_done - sweep_done)).as_nanos() as u64;
-        let num_gc = {
+        let (num_gc, cycles_cpu_ns) = {
             let mut h = self.history.lock();
             h.record(pause.as_nanos() as u64, unix_now, forced, cpu);
-            h.num_gc
+            (h.num_gc, h.gc_cpu_ns)
         };
         drop(world);
         self.sweeper.kick();
@@ -455,7 +455,7 @@ impl Shared {
             eprintln!(
                 "gc {num_gc} @{:.3}s {:.0}%: {:.3}+{:.3}+{:.3} ms clock, {:.3} ms cpu, {}->{}->{} MB, {} MB goal, 0 MB stacks, 0 MB globals, {} P{}",
                 start.duration_since(self.created).as_secs_f64(),
-                self.gc_cpu_fraction() * 100.0,
+                self.gc_cpu_fraction(cycles_cpu_ns) * 100.0,
                 ms(sweep_done - start),
                 ms(mark_done - sweep_done),
                 ms(end - mark_done),
@@ -482,10 +482,12 @@ impl Shared {
         }
     }
 
-    fn gc_cpu_fraction(&self) -> f64 {
+    /// Go's GCCPUFraction: collector CPU time (`cycles_cpu_ns` from the cycles, plus background
+    /// sweeping) over the CPU time available since the heap was created.
+    fn gc_cpu_fraction(&self, cycles_cpu_ns: u64) -> f64 {
         let ncpu = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
         let elapsed = self.created.elapsed().as_nanos() as f64;
-        let cpu = self.history.lock().gc_cpu_ns + self.sweep_ns.load(Relaxed);
+        let cpu = cycles_cpu_ns + self.sweep_ns.load(Relaxed);
         if elapsed == 0.0 {
             0.0
         } else {
@@ -497,8 +499,7 @@ impl Shared {
     fn mem_stats_stopped(&self) -> MemStats {
         let a = self.allocator.stats();
         let h = self.history.lock();
-        let gc_cpu_ns = h.gc_cpu_ns;
-        let stats = MemStats {
+        MemStats {
             alloc: a.alloc,
             total_alloc: a.total_alloc,
             sys: a.sys,
@@ -527,17 +528,11 @@ impl Shared {
             pause_end: h.pause_end,
             num_gc: h.num_gc,
             num_forced_gc: h.num_forced_gc,
-            gc_cpu_fraction: 0.0,
+            gc_cpu_fraction: self.gc_cpu_fraction(h.gc_cpu_ns),
             enable_gc: true,
             debug_gc: false,
             by_size: a.by_size.into_iter().skip(1).collect(),
             max_pause_ns: h.max_pause_ns,
-        };
-        drop(h);
-        let _ = gc_cpu_ns;
-        MemStats {
-            gc_cpu_fraction: self.gc_cpu_fraction(),
-            ..stats
         }
     }
 

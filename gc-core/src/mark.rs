@@ -25,7 +25,7 @@ use crossbeam_deque::{Steal, Stealer, Worker};
 use gcheap_allocator::Allocator;
 use parking_lot::{Condvar, Mutex};
 
-use crate::object::{ObjectType, descriptor_at};
+use crate::object::{ObjectType, base_of, descriptor_at};
 use crate::trace::{Tracer, TracerKind};
 
 /// A gray object: the base of an object with a header, and the first slice element not yet
@@ -48,7 +48,6 @@ pub(crate) struct MarkJob {
     idle: AtomicUsize,
     n: usize,
     pub(crate) marked_bytes: AtomicU64,
-    pub(crate) marked_objects: AtomicU64,
     /// Nanoseconds the workers spent marking, summed (GC CPU time).
     pub(crate) busy_ns: AtomicU64,
 }
@@ -62,7 +61,6 @@ impl MarkJob {
             idle: AtomicUsize::new(0),
             n,
             marked_bytes: AtomicU64::new(0),
-            marked_objects: AtomicU64::new(0),
             busy_ns: AtomicU64::new(0),
         }
     }
@@ -76,7 +74,6 @@ impl MarkJob {
             local,
             allocator: allocator.clone(),
             marked_bytes: 0,
-            marked_objects: 0,
         }
     }
 
@@ -146,8 +143,6 @@ impl MarkJob {
             }
         }
         self.marked_bytes.fetch_add(marker.marked_bytes, Relaxed);
-        self.marked_objects
-            .fetch_add(marker.marked_objects, Relaxed);
         self.busy_ns
             .fetch_add(started.elapsed().as_nanos() as u64, Relaxed);
     }
@@ -158,18 +153,15 @@ pub(crate) struct Marker {
     local: Worker<Gray>,
     allocator: Allocator,
     marked_bytes: u64,
-    marked_objects: u64,
 }
 
 impl Marker {
     /// Marks the object of type `T` whose payload is at `payload`; queues it if it must be scanned.
     #[inline]
     pub(crate) fn mark<T: ObjectType + ?Sized>(&mut self, payload: NonNull<u8>) {
-        // SAFETY: a Gc's payload lies HEADER_OFFSET bytes past its object's base.
-        let base = unsafe { payload.sub(T::HEADER_OFFSET) };
+        let base = base_of::<T>(payload);
         if let Some(size) = self.allocator.mark_object(base) {
             self.marked_bytes += size as u64;
-            self.marked_objects += 1;
             if T::NEEDS_SCAN {
                 self.local.push(Gray { base, start: 0 });
             }

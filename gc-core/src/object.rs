@@ -121,6 +121,16 @@ const STR_DESCRIPTOR: Descriptor = Descriptor {
     drop: None,
 };
 
+/// The base (header address, or the object itself when it has no header) of the object of type
+/// `T` whose payload is at `payload`.
+#[inline]
+pub(crate) fn base_of<T: ObjectType + ?Sized>(payload: NonNull<u8>) -> NonNull<u8> {
+    // SAFETY: every Gc payload lies HEADER_OFFSET bytes past the start of its allocation
+    // (`Gc::new` and friends lay objects out that way), so the result is inside the same
+    // allocation and non-null.
+    unsafe { payload.sub(T::HEADER_OFFSET) }
+}
+
 /// The payload of the sized object whose header is at `base`.
 ///
 /// # Safety

@@ -8,7 +8,7 @@ use std::ptr::NonNull;
 
 use gcheap_allocator::Allocator;
 
-use crate::object::{ObjectType, descriptor_at};
+use crate::object::{ObjectType, base_of, descriptor_at};
 use crate::trace::{Tracer, TracerKind};
 
 /// The checkmark pass's state.
@@ -16,8 +16,6 @@ pub(crate) struct Verifier {
     allocator: Allocator,
     visited: HashSet<usize>,
     stack: Vec<NonNull<u8>>,
-    /// Objects the pass reached.
-    pub(crate) objects: u64,
 }
 
 impl Verifier {
@@ -26,14 +24,12 @@ impl Verifier {
             allocator: allocator.clone(),
             visited: HashSet::new(),
             stack: Vec::new(),
-            objects: 0,
         }
     }
 
     /// Visits the object of type `T` whose payload is at `payload`.
     pub(crate) fn visit<T: ObjectType + ?Sized>(&mut self, payload: NonNull<u8>) {
-        // SAFETY: a Gc's payload lies HEADER_OFFSET bytes past its object's base.
-        let base = unsafe { payload.sub(T::HEADER_OFFSET) };
+        let base = base_of::<T>(payload);
         let slot = self.allocator.object_base(base).unwrap_or_else(|| {
             panic!(
                 "checkmark: a reachable {} at {payload:p} is not in an in-use span of this heap",
@@ -43,7 +39,6 @@ impl Verifier {
         if !self.visited.insert(slot.as_ptr().addr()) {
             return;
         }
-        self.objects += 1;
         if self.allocator.is_marked(base) != Some(true) {
             panic!(
                 "checkmark: reachable object of type {} at {payload:p} was not marked by the \

@@ -1,0 +1,15 @@
+//! A small deterministic PRNG (xorshift64*) shared by the examples, so that they print the same
+//! numbers every run.
+
+/// xorshift64* state; seed it with any non-zero value.
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// The next pseudo-random word.
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+}
