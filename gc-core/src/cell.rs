@@ -84,10 +84,15 @@ impl<'gc, T: Copy + Trace> GcCell<'gc, T> {
     }
 }
 
-// SAFETY: traces the value. The collector reads it only while no mutator writes it (this version
-// marks while mutators are at a boundary).
+// SAFETY: traces the value, read without synchronization of its own. Tracing runs (a) in a
+// marker or a writing mutator's barrier that holds the containing object (its state word is BUSY),
+// and every write to the cell while a cycle marks comes after its writer found that object black
+// (the barrier), hence after all such reads (release/acquire on the state word); writes from
+// before the cycle happen-before it (mark start stops the world); or (b) in the checkmark pass,
+// with the world stopped. A cell outside any heap object is never traced by the collector.
 unsafe impl<T: Trace> Trace for GcCell<'_, T> {
     const NEEDS_TRACE: bool = T::NEEDS_TRACE;
+    const HAS_CELLS: bool = T::NEEDS_TRACE;
     #[inline]
     fn trace(&self, tracer: &mut Tracer<'_>) {
         // SAFETY: see above: no write is in progress while tracing.
@@ -214,10 +219,12 @@ impl<'gc, T: ?Sized + Trace> GcRefCell<'gc, T> {
     }
 }
 
-// SAFETY: traces the contents. The collector reads them only while no mutator writes them (this
-// version marks while mutators are at a boundary, where no borrow can be in use).
+// SAFETY: traces the contents, as GcCell's impl does and for the same reasons. A `GcRefMut` that
+// is alive while a cycle marks was taken with the barrier (marking changes only at boundaries,
+// where no borrow exists), so its object is black and no tracer reads the contents meanwhile.
 unsafe impl<T: ?Sized + Trace> Trace for GcRefCell<'_, T> {
     const NEEDS_TRACE: bool = T::NEEDS_TRACE;
+    const HAS_CELLS: bool = T::NEEDS_TRACE;
     #[inline]
     fn trace(&self, tracer: &mut Tracer<'_>) {
         // SAFETY: see above.

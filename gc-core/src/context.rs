@@ -14,7 +14,9 @@ use std::sync::atomic::Ordering::*;
 use gcheap_allocator::{AllocError, ObjectKind};
 
 use crate::heap::{Heap, Shared};
+use crate::mark::MarkJob;
 use crate::mutator::MutatorState;
+use crate::pacer::CREDIT_BYTES;
 
 /// The context of a [`Mutator::mutate`](crate::Mutator::mutate) call: pass it to allocate
 /// ([`Gc::new`](crate::Gc::new)), to write cells ([`GcCell::set`](crate::GcCell::set)) and to make
@@ -23,6 +25,11 @@ pub struct Mutation<'gc> {
     pub(crate) heap: &'gc Heap,
     pub(crate) shared: &'gc Shared,
     pub(crate) state: &'gc MutatorState,
+    /// The cycle marking during this call, if any. It changes only while every mutator is at a
+    /// boundary, so it is fixed for the whole call: the barrier's fast path reads this field.
+    job: Option<&'gc MarkJob>,
+    /// The black bit written into every header allocated in this call (see `Shared::parity`).
+    pub(crate) parity: usize,
     /// Invariant in 'gc; `*const ()` makes the context neither Send nor Sync.
     _brand: PhantomData<(Cell<&'gc ()>, *const ())>,
 }
@@ -36,21 +43,28 @@ impl std::fmt::Debug for Mutation<'_> {
 }
 
 impl<'gc> Mutation<'gc> {
+    /// The context of a call on the mutator `state`, whose thread holds the world lock shared.
     pub(crate) fn new(heap: &'gc Heap, state: &'gc MutatorState) -> Mutation<'gc> {
+        let shared = heap.shared();
+        // SAFETY: the caller holds the world lock shared, so the collector (which sets the job
+        // slot with the world stopped) does not write it while this call lasts.
+        let job = unsafe { (*state.job.get()).as_deref() };
         Mutation {
             heap,
-            shared: heap.shared(),
+            shared,
             state,
+            job,
+            parity: shared.parity.load(Relaxed),
             _brand: PhantomData,
         }
     }
 
-    /// Whether long-running code should return from `mutate` soon: a collection (or a
+    /// Whether long-running code should return from `mutate` soon: a cycle's brief stop (or a
     /// [`mem_stats`](crate::Heap::mem_stats) snapshot) is waiting for this mutator to reach a
     /// boundary. An interpreter checks this in its dispatch loop, as Go's preemption would.
     #[inline]
     pub fn should_yield(&self) -> bool {
-        self.shared.gc_requested.load(Relaxed) || self.shared.world_wanted.load(Relaxed) > 0
+        self.shared.world_wanted.load(Relaxed) > 0
     }
 
     /// The heap this context allocates in.
@@ -58,7 +72,9 @@ impl<'gc> Mutation<'gc> {
         self.heap
     }
 
-    /// Allocates through this mutator's cache and charges the bytes to the pacer.
+    /// Allocates through this mutator's cache and charges the bytes to the pacer. While a cycle
+    /// marks, the new object is black: its mark bit is set here, and its header (written by the
+    /// caller) carries this call's parity.
     #[inline]
     pub(crate) fn alloc(
         &self,
@@ -78,32 +94,80 @@ impl<'gc> Mutation<'gc> {
         } else {
             cache.alloc(layout, kind)?
         };
+        if self.job.is_some() {
+            self.allocate_black(p);
+        }
         let credit = self.state.credit.get() - layout.size() as isize;
         self.state.credit.set(credit);
         if credit < 0 {
-            self.shared.charge(&self.state.credit);
+            self.charge();
         }
         Ok(p)
     }
 
-    /// The write barrier for a cell at `slot` whose value type can hold Gc pointers. Outside a
-    /// mark phase it is one relaxed load and a predictable branch.
-    ///
-    /// In this version marking never overlaps `mutate` (a cycle waits for every mutator's
-    /// boundary), so the flag is never set while a mutator runs; the concurrent collector's
-    /// hybrid barrier goes behind this branch.
-    #[inline]
-    pub(crate) fn barrier(&self, slot: *const u8) {
-        if self.shared.marking.load(Relaxed) {
-            barrier_during_mark(slot);
+    #[cold]
+    #[inline(never)]
+    fn allocate_black(&self, p: NonNull<u8>) {
+        if let Some(size) = self.shared.allocator.mark_object(p) {
+            // SAFETY: the marker is this mutator's, used only on its thread inside mutate (or by
+            // the collector with the world stopped); no other borrow of it is live here.
+            unsafe { (*self.state.marker.get()).marked_bytes += size as u64 };
         }
     }
-}
 
-#[cold]
-#[inline(never)]
-fn barrier_during_mark(slot: *const u8) -> ! {
-    unreachable!(
-        "gcheap: a cell at {slot:p} was written while marking ran; this version marks only while every mutator is at a boundary"
-    )
+    /// The credit ran out: reports the allocation to the pacer (which may start a cycle) and,
+    /// while a cycle marks, pays for it with a mark assist.
+    #[cold]
+    #[inline(never)]
+    fn charge(&self) {
+        if self.shared.pacer.charge(&self.state.credit) {
+            self.shared.request_cycle();
+        }
+        if let Some(job) = self.job {
+            let ratio = f64::from_bits(self.shared.assist_ratio.load(Relaxed));
+            let budget = (CREDIT_BYTES as f64 * ratio) as u64;
+            // SAFETY: as in `allocate_black`; the assist runs Trace impls, which cannot reach
+            // this mutator's context (they get no `Mutation`).
+            let marker = unsafe { &mut *self.state.marker.get() };
+            job.assist(marker, budget);
+        }
+    }
+
+    /// The write barrier for a cell at `slot` whose value type can hold Gc pointers. Outside a
+    /// mark phase it is a load of this context's job field and a predictable branch.
+    #[inline]
+    pub(crate) fn barrier(&self, slot: *const u8) {
+        if self.job.is_some() {
+            self.barrier_slow(slot);
+        }
+    }
+
+    /// The hybrid barrier's deletion half at object granularity: before the first write to an
+    /// object in a cycle, make it black by scanning it (shading the values about to be
+    /// overwritten), waiting if a worker is scanning it right now. Every mutator was scanned at
+    /// the mark start (its root shaded with the world stopped), so the insertion half (shading
+    /// the new value) is never needed in this version: everything a scanned mutator can store
+    /// is reachable from the snapshot (and kept so by this half) or was allocated black.
+    ///
+    /// A cell outside the heap (a local `GcCell` on the stack or in a `Box` local to the call)
+    /// needs nothing: no marker reads it. Cells inside Rust-heap containers of heap objects
+    /// (`Vec<GcCell<..>>` in an object) are refused at compile time (see `Trace::HAS_CELLS`),
+    /// since their object cannot be found from their address.
+    #[cold]
+    #[inline(never)]
+    fn barrier_slow(&self, slot: *const u8) {
+        let Some(slot) = NonNull::new(slot.cast_mut()) else {
+            return;
+        };
+        let Some(base) = self.shared.allocator.object_base(slot) else {
+            return;
+        };
+        let job = self.job.expect("the slow path runs only while marking");
+        // SAFETY: as in `allocate_black`. `base` is the object holding the cell: a heap object
+        // the caller reached through a Gc of this call, so live, with a header (it holds a cell
+        // that can hold Gc pointers, so its type needs tracing).
+        let marker = unsafe { &mut *self.state.marker.get() };
+        unsafe { marker.blacken(base) };
+        marker.publish(job);
+    }
 }

@@ -85,9 +85,10 @@ impl<'gc, T: ?Sized + 'gc> Gc<'gc, T> {
     #[inline]
     #[allow(clippy::should_implement_trait)] // it is implemented; this one outlives the borrow
     pub fn as_ref(this: Self) -> &'gc T {
-        // SAFETY: the object stays alive for 'gc: it is reachable from this Gc, which exists only
-        // inside the mutate call, and marking runs only while that mutator is outside mutate
-        // (or after it has scanned its roots).
+        // SAFETY: the object stays alive for 'gc: this Gc exists only inside the mutate call; a
+        // cycle marking during the call started with the world stopped (this mutator holding no
+        // Gc), so the object is reachable from the snapshot, kept so by the barrier, or was
+        // allocated black; and sweeping starts only at the next stop, after the call.
         unsafe { this.ptr.as_ref() }
     }
 
@@ -138,10 +139,10 @@ fn alloc_object<T: ObjectType + ?Sized>(
         ObjectKind::NoScan
     };
     let base = mc.alloc(layout, kind, false)?;
-    // SAFETY: the allocation is at least HEADER_OFFSET bytes and 8-aligned: room for the header.
+    // SAFETY: a fresh allocation no other thread knows, at least HEADER_OFFSET bytes and
+    // 8-aligned: room for the header.
     unsafe {
-        base.cast::<&'static crate::object::Descriptor>()
-            .write(T::descriptor());
+        crate::object::write_header(base, T::descriptor(), mc.parity);
         if is_slice {
             base.cast::<usize>().add(1).write(0);
         }
@@ -255,6 +256,7 @@ impl<'gc> Gc<'gc, str> {
 // SAFETY: reports the one Gc pointer: the target.
 unsafe impl<'gc, T: ObjectType + ?Sized + 'gc> Trace for Gc<'gc, T> {
     const NEEDS_TRACE: bool = true;
+    const HAS_CELLS: bool = false;
     #[inline]
     fn trace(&self, tracer: &mut Tracer<'_>) {
         tracer.mark_gc::<T>(self.payload());

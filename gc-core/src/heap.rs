@@ -1,22 +1,30 @@
-//! The heap and its collection cycle (Go's `mgc.go`, in this version's stop-at-boundary form).
+//! The heap and its collection cycle (Go's `mgc.go`).
 //!
-//! A cycle, run by whichever thread needs it (`collect()`, or a mutator at a boundary once the
-//! pacer's goal is reached):
+//! Cycles run on the heap's collector thread, started when the pacer's trigger is crossed (a
+//! mutator's allocation report wakes it) or by `collect()`. Mutators keep running through most of
+//! a cycle:
 //!
-//! 1. **Stop**: take the world lock exclusively. Mutators hold it shared for the length of each
-//!    `mutate` call, so from here on every mutator is at a boundary, holding no Gc pointer; those
-//!    still inside `mutate` see [`Mutation::should_yield`] return true.
-//! 2. **Sweep termination**: finish sweeping the previous cycle, so every mark bit is clear.
-//! 3. **Mark**: shade each mutator's root object and every persistent root, then drain the gray
-//!    objects with `gc_workers` threads ([`crate::mark`]).
-//! 4. **Checkmark** (if configured): re-mark single-threaded and panic on anything missed.
-//! 5. **Sweep start**: flush every mutator's cache, then start the allocator's sweep cycle: every
-//!    span becomes unswept; unmarked objects are freed (and dropped, through the sweep hook) by
-//!    lazy sweeping on allocation and by the background sweeper thread.
-//! 6. **Restart**: set the next goal, record the pause, release the world lock.
+//! 1. **Sweep termination** (concurrent): finish sweeping the previous cycle.
+//! 2. **Mark start** (a brief stop): take the world lock exclusively, so every mutator is at a
+//!    boundary, holding no Gc pointer. Flip the cycle's black bit, turn the barrier on, shade
+//!    every mutator's root object and every persistent root, release. From here on every mutator
+//!    is *scanned*: all it can reach is either reachable from those roots now (the snapshot) or
+//!    allocated during the cycle, which is black. Mutators parked outside `mutate` cost nothing.
+//! 3. **Concurrent mark**: `gc_workers` threads (this one and the pool's) drain gray objects
+//!    while mutators run. Mutators take part: the write barrier blackens each object before its
+//!    first write in the cycle ([`crate::mark`] explains the state word that keeps markers and
+//!    writers apart), allocation is black, and allocation pays mark assists.
+//! 4. **Mark termination** (a brief stop): with every mutator at a boundary no barrier is half
+//!    done; if the queues are still empty, marking is complete (otherwise mark again, concurrently
+//!    twice, then under the stop). Turn the barrier off, optionally checkmark, flush caches,
+//!    start the allocator's sweep, set the next goal, release.
+//! 5. **Sweep** (concurrent): lazy on allocation and on the background sweeper thread; drops run
+//!    there through the sweep hook.
 //!
-//! Objects are never allocated during marking (mutators are stopped), so there is nothing to
-//! allocate black; the concurrent collector changes steps 1 and 3 only.
+//! The two stops are this version's remaining stop-the-world phases (ARCHITECTURE.md lists them
+//! as a gap): each waits for every mutator inside `mutate` to return (they see
+//! [`Mutation::should_yield`]) and then does a few microseconds of work. Both are recorded as
+//! pauses, summed per cycle in `PauseNs` as Go does, the longest in `max_pause_ns`.
 
 use std::cell::RefCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -30,8 +38,9 @@ use gcheap_allocator::{Allocator, AllocatorConfig, SweepHook};
 use parking_lot::{Condvar, Mutex, RwLock, RwLockReadGuard};
 
 use crate::config::{Config, ConfigError};
-use crate::mark::{MarkJob, WorkerPool};
+use crate::mark::{MarkJob, Marker, WorkerPool};
 use crate::mutator::MutatorState;
+use crate::object::BLACK;
 use crate::object::drop_dead;
 use crate::pacer::{CREDIT_BYTES, Pacer};
 use crate::root::RootTable;
@@ -94,10 +103,24 @@ pub(crate) struct Shared {
     world: RwLock<()>,
     /// Threads waiting for the world lock exclusively.
     pub(crate) world_wanted: AtomicUsize,
-    /// The pacer asks for a cycle at the next boundary.
+    /// The pacer asks the collector thread for a cycle.
     pub(crate) gc_requested: AtomicBool,
-    /// Whether marking is in progress while mutators run (never, in this version).
+    /// The black bit of the current (or last) cycle: flipped at each mark start, and written into
+    /// the header of every object allocated since, so objects allocated during marking are black
+    /// and objects allocated after it are white for the next cycle.
+    pub(crate) parity: AtomicUsize,
+    /// Whether a cycle is marking (between its two stops).
     pub(crate) marking: AtomicBool,
+    /// The marking job while a cycle marks; mutators attached meanwhile take part in it.
+    pub(crate) current_job: Mutex<Option<Arc<MarkJob>>>,
+    /// Mark work (bytes) a mutator owes per byte it allocates while marking, as f64 bits.
+    pub(crate) assist_ratio: AtomicU64,
+    control: Mutex<Control>,
+    /// Wakes the collector thread.
+    control_wake: Condvar,
+    /// Wakes `collect()` callers when a cycle completes.
+    cycle_done: Condvar,
+    collector: Mutex<Option<JoinHandle<()>>>,
     /// Set from the start of marking to the start of the sweep; stays set if a cycle unwound in
     /// between (stale mark bits would make the next cycle skip live objects).
     broken: AtomicBool,
@@ -211,7 +234,14 @@ impl Heap {
             world: RwLock::new(()),
             world_wanted: AtomicUsize::new(0),
             gc_requested: AtomicBool::new(false),
+            parity: AtomicUsize::new(0),
             marking: AtomicBool::new(false),
+            current_job: Mutex::new(None),
+            assist_ratio: AtomicU64::new(0),
+            control: Mutex::new(Control::default()),
+            control_wake: Condvar::new(),
+            cycle_done: Condvar::new(),
+            collector: Mutex::new(None),
             broken: AtomicBool::new(false),
             mutators: Mutex::new(Vec::new()),
             roots: Mutex::new(RootTable::default()),
@@ -227,6 +257,12 @@ impl Heap {
             .spawn(move || for_thread.sweeper_loop())
             .expect("failed to spawn the gcheap sweeper thread");
         *shared.sweeper.thread.lock() = Some(handle);
+        let for_thread = shared.clone();
+        let handle = std::thread::Builder::new()
+            .name("gcheap-gc".into())
+            .spawn(move || for_thread.collector_loop())
+            .expect("failed to spawn the gcheap collector thread");
+        *shared.collector.lock() = Some(handle);
         Ok(Heap {
             inner: Arc::new(HeapInner { shared }),
         })
@@ -252,7 +288,7 @@ impl Heap {
             "gcheap: collect() called from inside mutate (or a sweep) on the same heap; it would \
              wait for itself. Call it between mutate calls."
         );
-        shared.cycle(true);
+        shared.run_forced_cycle();
         let _world = WorldGuard::enter(shared);
         shared.allocator.finish_sweep();
     }
@@ -339,43 +375,117 @@ impl Shared {
         guard
     }
 
-    /// Reports a mutator's allocation to the pacer (its credit ran out).
-    #[cold]
-    pub(crate) fn charge(&self, credit: &std::cell::Cell<isize>) {
-        if self.pacer.charge(credit) {
-            self.gc_requested.store(true, Relaxed);
+    /// Asks the collector thread for a cycle (if not asked already).
+    pub(crate) fn request_cycle(&self) {
+        if !self.gc_requested.swap(true, Relaxed) {
+            // Notify under the lock: the collector checks the flag under it before it sleeps.
+            let _c = self.control.lock();
+            self.control_wake.notify_one();
         }
     }
 
     fn request_if_due(&self) {
         if self.pacer.due() {
-            self.gc_requested.store(true, Relaxed);
+            self.request_cycle();
         }
     }
 
-    /// Runs the requested cycle if there is one and this thread is at a boundary of this heap.
+    /// Called by a mutator at a boundary: if the heap has outgrown its goal by more than a tenth
+    /// while a cycle is requested or marking (allocation outran the collector thread and the
+    /// assists), waits for that cycle's end, which this boundary lets proceed. This is Go's
+    /// assist throttling, at the one place a mutator may wait for a cycle without holding it up.
     #[inline]
-    pub(crate) fn collect_if_requested(&self) {
-        if self.gc_requested.load(Relaxed) && !entered(self.id) {
-            self.cycle(false);
+    pub(crate) fn pace_at_boundary(&self) {
+        if self.marking.load(Relaxed) || self.gc_requested.load(Relaxed) {
+            self.wait_if_over_goal();
         }
     }
 
-    /// One collection cycle (see the module docs). `forced`: from `collect()`, which always
-    /// runs one; otherwise only if still requested once the world is stopped.
+    #[cold]
+    fn wait_if_over_goal(&self) {
+        let over = || {
+            let goal = self.pacer.goal.load(Relaxed);
+            self.pacer.heap_live.load(Relaxed) > goal.saturating_add(goal / 10)
+        };
+        if !over() || entered(self.id) {
+            return;
+        }
+        let mut c = self.control.lock();
+        while (self.marking.load(Relaxed) || self.gc_requested.load(Relaxed))
+            && over()
+            && c.failure.is_none()
+        {
+            self.cycle_done.wait(&mut c);
+        }
+    }
+
+    /// Runs a forced cycle on the collector thread that starts after this call, and waits for
+    /// it (Go's `runtime.GC`: a cycle already marking may have missed the caller's last changes).
+    ///
+    /// # Panics
+    /// If that cycle failed (a checkmark failure, or an earlier failure left the heap broken).
+    fn run_forced_cycle(&self) {
+        let mut c = self.control.lock();
+        let target = c.started + 1;
+        c.forced_wanted = c.forced_wanted.max(target);
+        self.control_wake.notify_one();
+        while c.completed < target {
+            self.cycle_done.wait(&mut c);
+        }
+        if let Some((cycle, message)) = &c.failure
+            && *cycle >= target
+        {
+            panic!("{message}");
+        }
+    }
+
+    /// The collector thread: runs a cycle whenever one is requested or forced.
+    fn collector_loop(&self) {
+        loop {
+            let forced = {
+                let mut c = self.control.lock();
+                loop {
+                    if c.shutdown {
+                        return;
+                    }
+                    if c.forced_wanted > c.started || self.gc_requested.load(Relaxed) {
+                        break;
+                    }
+                    self.control_wake.wait(&mut c);
+                }
+                c.started += 1;
+                c.forced_wanted >= c.started
+            };
+            let result = catch_unwind(AssertUnwindSafe(|| self.cycle(forced)));
+            let mut c = self.control.lock();
+            if let Err(payload) = result {
+                let message = payload
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_else(|| "gcheap: a collection cycle panicked".into());
+                eprintln!("{message}");
+                c.failure = Some((c.started, message));
+                // A broken heap runs no further cycles; stop asking.
+                self.gc_requested.store(false, Relaxed);
+            }
+            c.completed = c.started;
+            self.cycle_done.notify_all();
+        }
+    }
+
+    /// One collection cycle (see the module docs), on the collector thread.
     fn cycle(&self, forced: bool) {
-        // Sweep termination, first without stopping anyone: the drops it runs may use the heap.
+        // Sweep termination, without stopping anyone: the drops it runs may use the heap.
         {
             let _world = WorldGuard::enter(self);
             self.allocator.finish_sweep();
         }
-        // A pause starts when the cycle asks mutators to stop (Go counts the time to stop too):
-        // from then on, mutators that reach a boundary wait.
-        let stop_requested = Instant::now();
+
+        // Mark start. A pause starts when the cycle asks mutators to stop (Go counts the time to
+        // stop too): from then on, mutators that reach a boundary wait.
+        let stop1 = Instant::now();
         let world = self.stop_world();
-        if !forced && !self.gc_requested.load(Relaxed) {
-            return; // another thread ran it meanwhile
-        }
         let start = Instant::now();
         let live_before = self.pacer.heap_live.load(Relaxed);
         assert!(
@@ -383,26 +493,77 @@ impl Shared {
             "gcheap: an earlier cycle of this heap was interrupted (a checkmark failure or a \
              panic while marking); its mark bits are not trustworthy, so no further cycle runs"
         );
-        // Drops run by the sweep below must not use this heap: they would wait for this cycle.
         let entered = Entered::new(self.id, true);
-
-        // Sweep termination: every mark bit is clear afterwards. Normally nothing is left (a
-        // cycle that another thread ran just now may have left some).
+        // Every mark bit must be clear: normally nothing is left to sweep (a span a mutator
+        // released just now may be).
         self.allocator.finish_sweep();
-        let sweep_done = Instant::now();
+        let black = self.parity.fetch_xor(BLACK, Relaxed) ^ BLACK;
+        let job = Arc::new(MarkJob::new(self.config.gc_workers, black));
+        {
+            let mutators = self.mutators.lock();
+            let mut roots = Marker::new(&self.allocator);
+            roots.black = black;
+            let mut tracer = Tracer {
+                kind: TracerKind::Mark(&mut roots),
+            };
+            self.mark_roots(&mut tracer, &mutators);
+            roots.publish(&job);
+            job.marked_bytes.fetch_add(roots.marked_bytes, Relaxed);
+            for m in mutators.iter() {
+                // SAFETY: the world is stopped: no mutator uses its marker or job slot.
+                unsafe {
+                    (*m.marker.get()).black = black;
+                    *m.job.get() = Some(job.clone());
+                }
+            }
+        }
+        *self.current_job.lock() = Some(job.clone());
+        self.marking.store(true, Relaxed);
+        self.assist_ratio
+            .store(self.pacer.assist_ratio().to_bits(), Relaxed);
+        drop(entered);
+        drop(world);
+        let mark_start = Instant::now();
+        let pause1 = mark_start - stop1;
 
-        // Mark.
+        // Concurrent mark, then mark termination: with every mutator at a boundary no barrier is
+        // half done, so empty queues mean marking is complete. Work found there (barriers that
+        // ran after the workers went idle) is marked concurrently again, twice at most, then
+        // under the stop.
+        let mut rounds = 0;
+        let (world, stop2) = loop {
+            self.pool.mark(&job, &self.allocator);
+            let stop2 = Instant::now();
+            let world = self.stop_world();
+            if !job.any_work() {
+                break (world, stop2);
+            }
+            job.rearm();
+            if rounds == 2 {
+                self.pool.mark(&job, &self.allocator);
+                break (world, stop2);
+            }
+            rounds += 1;
+            drop(world);
+        };
+        let entered = Entered::new(self.id, true);
         let mutators = self.mutators.lock();
-        let job = Arc::new(MarkJob::new(self.config.gc_workers));
-        let mut first = job.marker(0, &self.allocator);
-        self.mark_roots(
-            &mut Tracer {
-                kind: TracerKind::Mark(&mut first),
-            },
-            &mutators,
-        );
-        self.pool.mark(&job, &self.allocator, first);
-        let mark_done = Instant::now();
+        for m in mutators.iter() {
+            // SAFETY: the world is stopped: no mutator uses its marker, job slot or cache.
+            unsafe {
+                let marker = &mut *m.marker.get();
+                job.marked_bytes.fetch_add(marker.marked_bytes, Relaxed);
+                marker.marked_bytes = 0;
+                *m.job.get() = None;
+            }
+        }
+        *self.current_job.lock() = None;
+        {
+            // Under the lock, so that a mutator waiting in `pace_at_boundary` cannot miss it.
+            let _c = self.control.lock();
+            self.marking.store(false, Relaxed);
+            self.cycle_done.notify_all();
+        }
 
         if self.config.verify {
             let mut verifier = Verifier::new(&self.allocator);
@@ -417,7 +578,7 @@ impl Shared {
 
         // Sweep start: no cache may keep a span across the new sweep generation.
         for m in mutators.iter() {
-            // SAFETY: we hold the world lock exclusively: no mutator is using its cache.
+            // SAFETY: as above.
             unsafe { (*m.cache.get()).flush() };
             m.credit.set(CREDIT_BYTES);
         }
@@ -434,20 +595,28 @@ impl Shared {
             .end_cycle(marked, stats.sys.saturating_sub(stats.heap_sys));
         self.gc_requested.store(false, Relaxed);
         let end = Instant::now();
-        let pause = end.duration_since(stop_requested);
+        let pause2 = end - stop2;
         let unix_now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or(Duration::ZERO)
             .as_nanos() as u64;
-        let mark_cpu = job.busy_ns.load(Relaxed);
-        let cpu = mark_cpu + (end - start - (mark_done - sweep_done)).as_nanos() as u64;
+        let mark_cpu = job.busy_ns.load(Relaxed) + job.assist_ns.load(Relaxed);
+        let cpu = mark_cpu + (pause1 + pause2).as_nanos() as u64;
         let (num_gc, cycles_cpu_ns) = {
             let mut h = self.history.lock();
-            h.record(pause.as_nanos() as u64, unix_now, forced, cpu);
+            h.record(
+                (pause1 + pause2).as_nanos() as u64,
+                pause1.max(pause2).as_nanos() as u64,
+                unix_now,
+                forced,
+                cpu,
+            );
             (h.num_gc, h.gc_cpu_ns)
         };
         drop(world);
         self.sweeper.kick();
+        // A memory limit below what is live can leave the heap due at once.
+        self.request_if_due();
 
         if self.config.gctrace {
             let mb = |b: u64| b >> 20;
@@ -456,9 +625,9 @@ impl Shared {
                 "gc {num_gc} @{:.3}s {:.0}%: {:.3}+{:.3}+{:.3} ms clock, {:.3} ms cpu, {}->{}->{} MB, {} MB goal, 0 MB stacks, 0 MB globals, {} P{}",
                 start.duration_since(self.created).as_secs_f64(),
                 self.gc_cpu_fraction(cycles_cpu_ns) * 100.0,
-                ms(sweep_done - start),
-                ms(mark_done - sweep_done),
-                ms(end - mark_done),
+                ms(pause1),
+                ms(stop2 - mark_start),
+                ms(pause2),
                 mark_cpu as f64 / 1e6,
                 mb(live_before),
                 mb(live_before),
@@ -589,6 +758,19 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
+/// The collector thread's bookkeeping, under `Shared::control`.
+#[derive(Default)]
+struct Control {
+    /// Cycles started and completed (completed == started when idle).
+    started: u64,
+    completed: u64,
+    /// The highest cycle number a `collect()` caller waits for: cycles up to it are forced.
+    forced_wanted: u64,
+    /// The last cycle that panicked, with its message (`collect()` re-raises it).
+    failure: Option<(u64, String)>,
+    shutdown: bool,
+}
+
 /// The background sweeper's wake-up state.
 #[derive(Default)]
 struct Sweeper {
@@ -613,17 +795,15 @@ impl Sweeper {
 impl Drop for HeapInner {
     fn drop(&mut self) {
         let shared = self.shared.clone();
-        let on_sweeper = shared
-            .sweeper
-            .thread
-            .lock()
-            .as_ref()
-            .is_some_and(|t| t.thread().id() == std::thread::current().id());
-        if on_sweeper {
-            // The last handle was a `Root` inside a heap object that the background sweeper is
-            // dropping right now. The sweeper cannot join itself, and the final sweep would wait
-            // for the sweep in progress on this very thread: tear down from another thread once
-            // the sweeper has returned.
+        let me = std::thread::current().id();
+        let on_heap_thread = [&shared.sweeper.thread, &shared.collector]
+            .iter()
+            .any(|t| t.lock().as_ref().is_some_and(|t| t.thread().id() == me));
+        if on_heap_thread {
+            // The last handle lived inside a heap object that the background sweeper (or the
+            // collector, finishing a sweep) is dropping right now. That thread cannot join
+            // itself, and the final sweep would wait for the sweep in progress on it: tear down
+            // from another thread once it has returned.
             std::thread::Builder::new()
                 .name("gcheap-teardown".into())
                 .spawn(move || shared.teardown())
@@ -637,6 +817,11 @@ impl Drop for HeapInner {
 impl Shared {
     /// Stops the heap's threads and drops every object left. Runs once the last handle is gone.
     fn teardown(&self) {
+        self.control.lock().shutdown = true;
+        self.control_wake.notify_one();
+        if let Some(t) = self.collector.lock().take() {
+            let _ = t.join();
+        }
         self.sweeper.state.lock().shutdown = true;
         self.sweeper.wake.notify_one();
         if let Some(t) = self.sweeper.thread.lock().take() {

@@ -1,19 +1,29 @@
-//! Parallel marking: gray objects in work-stealing deques, drained by `gc_workers` threads.
+//! Parallel, concurrent marking: gray objects in work-stealing deques, drained by `gc_workers`
+//! background threads while mutators run, and by mutators themselves (barriers and assists).
 //!
 //! Marking is iterative. Marking an object sets its bit in the allocator's side bitmap; if the bit
 //! was clear and the object can hold Gc pointers, its base address goes onto the marking thread's
 //! own deque (gray). A worker pops gray objects from its deque (LIFO, so a linked list is followed
 //! depth-first with a queue one entry deep), scans them with their type's trace glue, and steals
-//! from the other workers when its deque is empty. Slices are scanned `SCAN_CHUNK` elements per
-//! step; the rest goes back on the deque as one entry, so huge arrays split across workers.
+//! from the shared injector (where mutators publish the objects their barriers and assists shade)
+//! and from the other workers when its deque is empty. Slices are scanned `SCAN_CHUNK` elements
+//! per step; the rest goes back on the deque as one entry, so huge arrays split across workers.
+//!
+//! **Scanning vs writing.** Mutators write objects while workers scan them. The header's state
+//! word ([`crate::object::acquire`]) serializes the two: a scanner holds the object (`BUSY`) while
+//! it reads it and then makes it black; a mutator about to write an object that is not black
+//! takes it the same way and blackens it itself (the barrier), or waits while a worker holds it.
+//! Once black, an object is never read by a marker again in this cycle, so the mutator's later
+//! writes race with nothing. A worker that finds an object held by a mutator skips it: the mutator
+//! blackens it.
 //!
 //! **Termination.** A worker that finds no work (its deque empty, nothing to steal) counts itself
-//! idle and watches the other deques. Only non-idle workers push, and an idle worker's own deque
-//! is empty, so once all `n` workers are idle no gray object is left anywhere: marking is done.
-//! A worker that sees work again leaves the idle count before stealing.
+//! idle and watches the deques and the injector. Once all `n` workers are idle at once, no worker
+//! holds gray objects; mutators may still publish more (a barrier running right then), which the
+//! cycle's final check finds with every mutator stopped at a boundary ([`MarkJob::any_work`]).
 //!
-//! The pool's threads live as long as the heap and sleep between cycles; the thread that runs the
-//! cycle is worker 0, so `gc_workers = 1` marks with no thread hand-off at all.
+//! The pool's threads live as long as the heap and sleep between cycles; the collector thread is
+//! worker 0, so `gc_workers = 1` marks with no thread hand-off at all.
 
 use std::ptr::NonNull;
 use std::sync::Arc;
@@ -21,11 +31,13 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::*};
 use std::thread::JoinHandle;
 use std::time::Instant;
 
-use crossbeam_deque::{Steal, Stealer, Worker};
+use crossbeam_deque::{Injector, Steal, Stealer, Worker};
 use gcheap_allocator::Allocator;
 use parking_lot::{Condvar, Mutex};
 
-use crate::object::{ObjectType, base_of, descriptor_at};
+use crate::object::{
+    Acquired, ObjectType, acquire, base_of, descriptor_at, header_word, release_black, release_gray,
+};
 use crate::trace::{Tracer, TracerKind};
 
 /// A gray object: the base of an object with a header, and the first slice element not yet
@@ -38,53 +50,59 @@ pub(crate) struct Gray {
 
 // SAFETY: a gray entry is an address of a heap object, valid on any thread while marking runs
 // (no object is freed during marking); the deque's publication is the release/acquire edge that
-// makes the object's contents visible to the thread that scans it.
+// makes the object's header visible to the thread that scans it, and the object's state word
+// orders its contents (see the module docs).
 unsafe impl Send for Gray {}
 
-/// One cycle's marking state, shared by the workers.
+/// One cycle's marking state, shared by the workers and the mutators' barriers and assists.
 pub(crate) struct MarkJob {
     stealers: Vec<Stealer<Gray>>,
     workers: Mutex<Vec<Option<Worker<Gray>>>>,
+    /// Gray objects published by mutators (barriers, assists) and the roots.
+    pub(crate) injector: Injector<Gray>,
     idle: AtomicUsize,
-    n: usize,
+    pub(crate) n: usize,
+    /// The cycle's black bit (see [`crate::object::BLACK`]).
+    pub(crate) black: usize,
     pub(crate) marked_bytes: AtomicU64,
     /// Nanoseconds the workers spent marking, summed (GC CPU time).
     pub(crate) busy_ns: AtomicU64,
+    /// Nanoseconds mutators spent in barriers' scans and in assists, summed.
+    pub(crate) assist_ns: AtomicU64,
 }
 
 impl MarkJob {
-    pub(crate) fn new(n: usize) -> MarkJob {
+    pub(crate) fn new(n: usize, black: usize) -> MarkJob {
         let workers: Vec<Worker<Gray>> = (0..n).map(|_| Worker::new_lifo()).collect();
         MarkJob {
             stealers: workers.iter().map(|w| w.stealer()).collect(),
             workers: Mutex::new(workers.into_iter().map(Some).collect()),
+            injector: Injector::new(),
             idle: AtomicUsize::new(0),
             n,
+            black,
             marked_bytes: AtomicU64::new(0),
             busy_ns: AtomicU64::new(0),
+            assist_ns: AtomicU64::new(0),
         }
     }
 
-    /// Worker `index`'s marker. Each index is taken once.
-    pub(crate) fn marker(&self, index: usize, allocator: &Allocator) -> Marker {
-        let local = self.workers.lock()[index]
-            .take()
-            .expect("each mark worker index is taken once");
-        Marker {
-            local,
-            allocator: allocator.clone(),
-            marked_bytes: 0,
-        }
+    /// Whether any gray object is queued anywhere (the injector or a worker's deque).
+    pub(crate) fn any_work(&self) -> bool {
+        !self.injector.is_empty() || self.stealers.iter().any(|s| !s.is_empty())
     }
 
-    fn any_work(&self) -> bool {
-        self.stealers.iter().any(|s| !s.is_empty())
-    }
-
+    /// Takes a batch of gray objects from the injector or another worker into `local`, and pops
+    /// one. `me` is the caller's worker index (`n` for a mutator).
     fn steal(&self, me: usize, local: &Worker<Gray>) -> Option<Gray> {
         loop {
             let mut retry = false;
-            for i in (me + 1..self.n).chain(0..me) {
+            match self.injector.steal_batch_and_pop(local) {
+                Steal::Success(g) => return Some(g),
+                Steal::Retry => retry = true,
+                Steal::Empty => {}
+            }
+            for i in (me + 1..self.n).chain(0..me.min(self.n)) {
                 match self.stealers[i].steal_batch_and_pop(local) {
                     Steal::Success(g) => return Some(g),
                     Steal::Retry => retry = true,
@@ -97,24 +115,23 @@ impl MarkJob {
         }
     }
 
-    /// Runs worker `index` with `marker` until marking is complete.
+    /// Runs worker `index` with `marker` until every worker is idle at once.
     ///
     /// A panic while marking (a `Trace` impl that panics) aborts the process: a half-marked heap
     /// cannot be swept (live objects would be freed) nor marked again without clearing every mark
     /// bit, and the other workers would wait for this one forever.
-    pub(crate) fn run(&self, index: usize, marker: Marker) {
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            self.run_inner(index, marker)
-        }));
-        if result.is_err() {
-            eprintln!(
-                "gcheap: a Trace impl panicked during marking; aborting (the heap cannot recover)"
-            );
-            std::process::abort();
-        }
+    pub(crate) fn run(&self, index: usize, allocator: &Allocator) {
+        let local = self.workers.lock()[index]
+            .take()
+            .expect("each mark worker index runs once at a time");
+        let mut marker = Marker::with_deque(local, allocator, self.black);
+        abort_on_panic(|| self.run_inner(index, &mut marker));
+        // An idle worker's deque is empty; the next round (if the final check finds work) uses
+        // it again, and its stealer stays valid.
+        self.workers.lock()[index] = Some(marker.local);
     }
 
-    fn run_inner(&self, index: usize, mut marker: Marker) {
+    fn run_inner(&self, index: usize, marker: &mut Marker) {
         let started = Instant::now();
         'work: loop {
             while let Some(gray) = marker
@@ -143,19 +160,76 @@ impl MarkJob {
             }
         }
         self.marked_bytes.fetch_add(marker.marked_bytes, Relaxed);
+        marker.marked_bytes = 0;
         self.busy_ns
             .fetch_add(started.elapsed().as_nanos() as u64, Relaxed);
     }
+
+    /// Resets the idle count so the workers can run again (after the final check found work).
+    pub(crate) fn rearm(&self) {
+        self.idle.store(0, SeqCst);
+    }
+
+    /// A mark assist: scans gray objects with `marker` until it has marked `budget` bytes or
+    /// finds no work, then publishes what it left. Returns the bytes marked.
+    pub(crate) fn assist(&self, marker: &mut Marker, budget: u64) -> u64 {
+        let started = Instant::now();
+        let before = marker.marked_bytes;
+        abort_on_panic(|| {
+            while marker.marked_bytes - before < budget {
+                let Some(gray) = marker
+                    .local
+                    .pop()
+                    .or_else(|| self.steal(self.n, &marker.local))
+                else {
+                    break;
+                };
+                marker.scan(gray);
+            }
+        });
+        marker.publish(self);
+        self.assist_ns
+            .fetch_add(started.elapsed().as_nanos() as u64, Relaxed);
+        marker.marked_bytes - before
+    }
 }
 
-/// A mark worker's private state: its deque and counters.
+fn abort_on_panic(f: impl FnOnce()) {
+    if std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).is_err() {
+        eprintln!(
+            "gcheap: a Trace impl panicked during marking; aborting (the heap cannot recover)"
+        );
+        std::process::abort();
+    }
+}
+
+/// A marking thread's private state: its deque and counters. Workers own one per cycle; each
+/// mutator keeps one for its barriers and assists, whose gray objects it publishes to the job's
+/// injector before it returns to user code.
 pub(crate) struct Marker {
     local: Worker<Gray>,
     allocator: Allocator,
-    marked_bytes: u64,
+    /// Bytes this marker newly marked (not yet added to a job).
+    pub(crate) marked_bytes: u64,
+    /// The cycle's black bit.
+    pub(crate) black: usize,
 }
 
 impl Marker {
+    fn with_deque(local: Worker<Gray>, allocator: &Allocator, black: usize) -> Marker {
+        Marker {
+            local,
+            allocator: allocator.clone(),
+            marked_bytes: 0,
+            black,
+        }
+    }
+
+    /// A marker with a deque of its own, for a mutator.
+    pub(crate) fn new(allocator: &Allocator) -> Marker {
+        Marker::with_deque(Worker::new_lifo(), allocator, 0)
+    }
+
     /// Marks the object of type `T` whose payload is at `payload`; queues it if it must be scanned.
     #[inline]
     pub(crate) fn mark<T: ObjectType + ?Sized>(&mut self, payload: NonNull<u8>) {
@@ -168,11 +242,79 @@ impl Marker {
         }
     }
 
-    /// Scans one gray entry: one sized object, or one chunk of a slice.
+    /// Moves this marker's gray objects to the job's injector, where workers find them.
+    pub(crate) fn publish(&mut self, job: &MarkJob) {
+        while let Some(g) = self.local.pop() {
+            job.injector.push(g);
+        }
+    }
+
+    /// Scans one gray entry (one sized object, or one chunk of a slice) unless it is black or
+    /// held by a mutator, which then blackens it.
     fn scan(&mut self, gray: Gray) {
-        // SAFETY: only objects with headers are queued, and their headers were written at
-        // allocation, before any Gc to them existed.
-        let desc = unsafe { descriptor_at(gray.base) };
+        // SAFETY: only objects with written headers are queued.
+        let word = unsafe { header_word(gray.base) };
+        if acquire(word, self.black) != Acquired::Held {
+            return;
+        }
+        // SAFETY: we hold the object; it is live (reachable) and its header is written.
+        match unsafe { self.trace_chunk(gray.base, gray.start) } {
+            Some(next) => {
+                release_gray(word);
+                self.local.push(Gray {
+                    base: gray.base,
+                    start: next,
+                });
+            }
+            None => release_black(word, self.black),
+        }
+    }
+
+    /// The barrier's half of the protocol: makes the object at `base` black before its first
+    /// write in this cycle. Shades it (it may be white: the writer reached it from its locals),
+    /// scans all of it if no one has, and waits while a worker holds it. Its children go onto this
+    /// marker's deque; the caller publishes them.
+    ///
+    /// # Safety
+    /// `base` is a live object with a header, written by the caller's mutator.
+    pub(crate) unsafe fn blacken(&mut self, base: NonNull<u8>) {
+        // SAFETY: caller's promise.
+        let word = unsafe { header_word(base) };
+        let mut spins = 0u32;
+        loop {
+            match acquire(word, self.black) {
+                Acquired::Black => return,
+                Acquired::Held => break,
+                Acquired::Busy => {
+                    // A worker scans it right now (one object, or one chunk of a slice).
+                    spins += 1;
+                    if spins < 128 {
+                        std::hint::spin_loop();
+                    } else {
+                        std::thread::yield_now();
+                    }
+                }
+            }
+        }
+        if let Some(size) = self.allocator.mark_object(base) {
+            self.marked_bytes += size as u64;
+        }
+        let mut start = 0;
+        // SAFETY: we hold the object; the caller promises it is live with a header.
+        while let Some(next) = unsafe { self.trace_chunk(base, start) } {
+            start = next;
+        }
+        release_black(word, self.black);
+    }
+
+    /// Scans elements `start..` of the object at `base` (one chunk of a slice); returns where the
+    /// next chunk starts.
+    ///
+    /// # Safety
+    /// `base` is a live object with a written header that the caller holds.
+    unsafe fn trace_chunk(&mut self, base: NonNull<u8>, start: usize) -> Option<usize> {
+        // SAFETY: caller's promise.
+        let desc = unsafe { descriptor_at(base) };
         let Some(trace) = desc.trace else {
             unreachable!(
                 "a {} was queued for scanning but holds no Gc pointers",
@@ -182,13 +324,8 @@ impl Marker {
         let mut tracer = Tracer {
             kind: TracerKind::Mark(self),
         };
-        // SAFETY: the object is live (reachable: it was marked from a root) and initialized.
-        if let Some(next) = unsafe { trace(gray.base, gray.start, &mut tracer) } {
-            self.local.push(Gray {
-                base: gray.base,
-                start: next,
-            });
-        }
+        // SAFETY: live and initialized (caller's promise); holding it keeps writers out.
+        unsafe { trace(base, start, &mut tracer) }
     }
 }
 
@@ -218,9 +355,9 @@ impl WorkerPool {
         })
     }
 
-    /// Marks to completion with `job.n` workers: this thread is worker 0 and runs `first`
-    /// (its marker, already holding the roots' gray objects); pool threads take the rest.
-    pub(crate) fn mark(self: &Arc<Self>, job: &Arc<MarkJob>, allocator: &Allocator, first: Marker) {
+    /// Marks with `job.n` workers until all are idle at once: this thread is worker 0, pool
+    /// threads take the rest.
+    pub(crate) fn mark(self: &Arc<Self>, job: &Arc<MarkJob>, allocator: &Allocator) {
         let helpers = job.n - 1;
         if helpers > 0 {
             self.spawn_up_to(helpers, allocator);
@@ -230,7 +367,7 @@ impl WorkerPool {
             st.running = helpers;
             self.wake.notify_all();
         }
-        job.run(0, first);
+        job.run(0, allocator);
         if helpers > 0 {
             let mut st = self.state.lock();
             while st.running > 0 {
@@ -272,8 +409,7 @@ impl WorkerPool {
                     self.wake.wait(&mut st);
                 }
             };
-            let marker = job.marker(index, &allocator);
-            job.run(index, marker);
+            job.run(index, &allocator);
             drop(job);
             let mut st = self.state.lock();
             st.running -= 1;

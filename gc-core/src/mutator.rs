@@ -1,21 +1,23 @@
 //! Mutators: threads attached to a heap, each with a root object and an allocation cache.
 //!
 //! A mutator is at a *boundary* between [`Mutator::mutate`] calls: it holds no Gc pointer there
-//! (the brand forbids it), so the collector needs only its root object. In this version a cycle
-//! runs while every mutator is at a boundary: `mutate` holds the heap's world lock shared, a cycle
-//! holds it exclusively. A mutator inside a long `mutate` learns through
-//! [`Mutation::should_yield`] that a cycle is waiting for it.
+//! (the brand forbids it), so the collector needs only its root object. `mutate` holds the heap's
+//! world lock shared; a cycle holds it exclusively for its two brief stops (mark start and mark
+//! termination), and marks concurrently with `mutate` calls in between. A mutator inside a long
+//! `mutate` learns through [`Mutation::should_yield`] that a stop is waiting for it.
 
 use std::cell::{Cell, UnsafeCell};
 use std::marker::PhantomData;
 use std::ptr::NonNull;
 use std::sync::Arc;
+use std::sync::atomic::Ordering::Relaxed;
 
 use gcheap_allocator::Cache;
 
 use crate::context::Mutation;
 use crate::gc::Gc;
 use crate::heap::{Heap, WorldGuard};
+use crate::mark::{MarkJob, Marker};
 use crate::trace::{Trace, Tracer};
 
 /// A type constructor for a root: maps the brand `'gc` to the root's type.
@@ -105,6 +107,13 @@ pub(crate) struct MutatorState {
     pub(crate) credit: Cell<isize>,
     /// The root object's payload and its marking glue (typed when the mutator was made).
     pub(crate) root: Cell<Option<(NonNull<u8>, RootMark)>>,
+    /// The marking job while a cycle marks (set and cleared by the collector with the world
+    /// stopped): the barrier and allocate-black are on exactly while it is set.
+    pub(crate) job: UnsafeCell<Option<Arc<MarkJob>>>,
+    /// This mutator's marker for barriers, assists and allocate-black; its gray objects are
+    /// published to the job before control returns to user code, its byte count is collected
+    /// at mark termination.
+    pub(crate) marker: UnsafeCell<Marker>,
 }
 
 /// Marks a root object of a type known when the root was registered.
@@ -115,9 +124,10 @@ pub(crate) fn mark_root<T: Trace>(payload: NonNull<u8>, tracer: &mut Tracer<'_>)
     tracer.mark_gc::<T>(payload);
 }
 
-// SAFETY: the Cells and the cache are touched only by the mutator's thread while it holds the
-// world lock shared (inside mutate, or while creating or dropping the mutator), or by the
-// collector while it holds the world lock exclusively; the lock orders all of these accesses.
+// SAFETY: the Cells, the cache, the job slot and the marker are touched only by the mutator's
+// thread while it holds the world lock shared (inside mutate, or while creating or dropping the
+// mutator), or by the collector while it holds the world lock exclusively; the lock orders all of
+// these accesses.
 unsafe impl Sync for MutatorState {}
 // SAFETY: as above; the state moves between threads only inside an Arc.
 unsafe impl Send for MutatorState {}
@@ -172,9 +182,20 @@ impl Heap {
             cache: UnsafeCell::new(shared.allocator.cache()),
             credit: Cell::new(crate::pacer::CREDIT_BYTES),
             root: Cell::new(None),
+            job: UnsafeCell::new(None),
+            marker: UnsafeCell::new(Marker::new(&shared.allocator)),
         });
         {
             let world = WorldGuard::enter(shared);
+            // A cycle that is marking now (it changes only with the world stopped) includes this
+            // mutator: its root is allocated black, like everything it allocates.
+            if let Some(job) = shared.current_job.lock().clone() {
+                // SAFETY: the state is not registered yet: no one else can reach it.
+                unsafe {
+                    (*state.marker.get()).black = job.black;
+                    *state.job.get() = Some(job);
+                }
+            }
             let mc = Mutation::new(self, &state);
             let root = Gc::new(&mc, make_root(&mc));
             state
@@ -183,45 +204,40 @@ impl Heap {
             shared.mutators.lock().push(state.clone());
             drop(world);
         }
-        let m = Mutator {
+        Mutator {
             heap: self.clone(),
             state,
             _root: PhantomData,
-        };
-        shared.collect_if_requested();
-        m
+        }
     }
 }
 
 impl<R: Rootable> Mutator<R> {
     /// Runs `f` with this mutator's root and a mutation context under a fresh `'gc` brand.
     ///
-    /// If a cycle is due it runs first (this thread is at a boundary); while `f` runs, cycles
-    /// wait for it to return, so long-running code should check
-    /// [`Mutation::should_yield`] and return when asked.
+    /// Cycles mark concurrently with `f`, but their two brief stops (mark start, mark
+    /// termination) wait for `f` to return, and other mutators that reach a boundary meanwhile
+    /// wait with them: long-running code should check [`Mutation::should_yield`] and return
+    /// when asked.
     ///
     /// Threads started inside `f` must not attach to, mutate or collect this heap while `f`
-    /// waits for them (e.g. scoped threads): a cycle queued meanwhile waits for `f` to return,
-    /// and they wait behind that cycle. Heap objects' `Drop`s must not use their own heap either
+    /// waits for them (e.g. scoped threads): a stop requested meanwhile waits for `f` to return,
+    /// and they wait behind that stop. Heap objects' `Drop`s must not use their own heap either
     /// (one run by a cycle's sweep panics, the panic is caught and the object leaks).
     pub fn mutate<T>(
         &mut self,
         f: impl for<'gc> FnOnce(&Mutation<'gc>, &'gc R::Root<'gc>) -> T,
     ) -> T {
         let shared = self.heap.shared();
-        shared.collect_if_requested();
-        let result = {
-            let _world = WorldGuard::enter(shared);
-            let mc = Mutation::new(&self.heap, &self.state);
-            let (payload, _) = self.state.root.get().expect("a mutator always has a root");
-            // SAFETY: the root object is live (the collector marks it every cycle while this
-            // mutator exists) and was initialized as an R::Root; the brand of this call is the
-            // only lifetime the reference gets.
-            let root = unsafe { payload.cast::<R::Root<'_>>().as_ref() };
-            f(&mc, root)
-        };
-        shared.collect_if_requested();
-        result
+        shared.pace_at_boundary();
+        let _world = WorldGuard::enter(shared);
+        let mc = Mutation::new(&self.heap, &self.state);
+        let (payload, _) = self.state.root.get().expect("a mutator always has a root");
+        // SAFETY: the root object is live (the collector marks it every cycle while this
+        // mutator exists) and was initialized as an R::Root; the brand of this call is the
+        // only lifetime the reference gets.
+        let root = unsafe { payload.cast::<R::Root<'_>>().as_ref() };
+        f(&mc, root)
     }
 
     /// Runs a full collection cycle, sweep included (Go's `runtime.GC`), and returns when it is
@@ -250,7 +266,14 @@ impl<R: Rootable> Drop for Mutator<R> {
             .retain(|s| !Arc::ptr_eq(s, &self.state));
         self.state.root.set(None);
         // SAFETY: the state is unregistered and we hold the world lock: no collector touches
-        // the cache; flushing returns its spans.
-        unsafe { (*self.state.cache.get()).flush() };
+        // the cache, the job slot or the marker; flushing returns the cache's spans.
+        unsafe {
+            (*self.state.cache.get()).flush();
+            if let Some(job) = (*self.state.job.get()).take() {
+                let marker = &mut *self.state.marker.get();
+                job.marked_bytes.fetch_add(marker.marked_bytes, Relaxed);
+                marker.marked_bytes = 0;
+            }
+        }
     }
 }

@@ -23,6 +23,7 @@
 
 use std::mem::{align_of, needs_drop, size_of};
 use std::ptr::NonNull;
+use std::sync::atomic::{AtomicUsize, Ordering::*};
 
 use crate::trace::{Trace, Tracer};
 
@@ -114,6 +115,9 @@ impl<T: Trace> DescriptorOf<T> {
         },
     };
 }
+
+// The header's state bits live in the descriptor address's low bits.
+const _: () = assert!(align_of::<Descriptor>() >= 4);
 
 const STR_DESCRIPTOR: Descriptor = Descriptor {
     name: std::any::type_name::<str>,
@@ -243,14 +247,93 @@ unsafe impl ObjectType for str {
     }
 }
 
+/// The header word's state bits. A descriptor is at least 8-aligned, so its address leaves the
+/// low three bits free.
+///
+/// `BUSY`: a marker or a writing mutator holds the object (it is scanning it). `BLACK`: the
+/// object's black bit; it means black when it equals the current cycle's parity
+/// ([`crate::heap::Shared::parity`]), which flips at every cycle start, so no pass over the heap
+/// is needed to whiten objects: everything blackened or allocated in cycle n is white for n + 1.
+pub(crate) const BUSY: usize = 1;
+pub(crate) const BLACK: usize = 2;
+const STATE_MASK: usize = BUSY | BLACK;
+
+/// The header word at `base`, as an atomic: the descriptor's address plus the state bits.
+///
+/// # Safety
+/// `base` is an object with a header whose header has been written.
+#[inline]
+pub(crate) unsafe fn header_word<'a>(base: NonNull<u8>) -> &'a AtomicUsize {
+    // SAFETY: caller's promise: a written, 8-aligned header word inside a live allocation. It is
+    // only ever accessed atomically once written (the write at allocation happens-before any
+    // other thread learns the object's address).
+    unsafe { AtomicUsize::from_ptr(base.cast::<usize>().as_ptr()) }
+}
+
+/// Writes the header of a fresh object: its descriptor and the black bit `parity`.
+///
+/// # Safety
+/// `base` is a fresh allocation of at least one word, 8-aligned, that no other thread knows.
+#[inline]
+pub(crate) unsafe fn write_header(base: NonNull<u8>, desc: &'static Descriptor, parity: usize) {
+    // SAFETY: caller's promise.
+    unsafe { header_word(base) }.store(desc as *const Descriptor as usize | parity, Relaxed);
+}
+
 /// Reads the descriptor in the header at `base`.
 ///
 /// # Safety
 /// `base` is an object with a header whose header has been written.
 #[inline]
 pub(crate) unsafe fn descriptor_at(base: NonNull<u8>) -> &'static Descriptor {
-    // SAFETY: caller's promise; headers hold a `&'static Descriptor`.
-    unsafe { base.cast::<&'static Descriptor>().read() }
+    // SAFETY: caller's promise.
+    let word = unsafe { header_word(base) }.load(Relaxed);
+    // SAFETY: with the state bits cleared, the word is a `&'static Descriptor`.
+    unsafe { &*((word & !STATE_MASK) as *const Descriptor) }
+}
+
+/// What [`acquire`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Acquired {
+    /// The caller now holds the object (state `BUSY`); it must release it.
+    Held,
+    /// Black already: nothing to do, and the marker's reads happened before this call returns.
+    Black,
+    /// Someone else holds it and will blacken it (or hand it back gray).
+    Busy,
+}
+
+/// Tries to take the object whose header word is `word` for scanning, in the cycle whose black
+/// bit is `black`.
+#[inline]
+pub(crate) fn acquire(word: &AtomicUsize, black: usize) -> Acquired {
+    let mut h = word.load(Acquire);
+    loop {
+        if h & BLACK == black {
+            return Acquired::Black;
+        }
+        if h & BUSY != 0 {
+            return Acquired::Busy;
+        }
+        match word.compare_exchange_weak(h, h | BUSY, Acquire, Acquire) {
+            Ok(_) => return Acquired::Held,
+            Err(now) => h = now,
+        }
+    }
+}
+
+/// Releases a held object as black: terminal for the cycle. The release publishes the holder's
+/// reads to whoever next finds it black.
+#[inline]
+pub(crate) fn release_black(word: &AtomicUsize, black: usize) {
+    let h = word.load(Relaxed);
+    word.store((h & !STATE_MASK) | black, Release);
+}
+
+/// Releases a held object still gray (a slice with chunks left to scan).
+#[inline]
+pub(crate) fn release_gray(word: &AtomicUsize) {
+    word.fetch_and(!BUSY, Release);
 }
 
 /// The sweep hook: drops a dead object of a scan span, if its type needs a drop.

@@ -4,18 +4,29 @@
 //! last cycle found live, with a floor of 4 MiB x `gc_percent` / 100 (Go's `heapMinimum`) so tiny
 //! heaps do not collect constantly. A memory limit lowers the goal to what fits under the limit
 //! after the heap's metadata. Negative `gc_percent` means no goal from growth (only the limit, if
-//! any). Because this version marks while mutators wait at a boundary, there is no runway to plan
-//! for: the trigger is the goal itself.
+//! any).
+//!
+//! Marking runs while mutators allocate, so a cycle starts before the goal: at the *trigger*,
+//! [`TRIGGER_FRACTION`] of the way from what was marked to the goal. The rest of the runway
+//! absorbs allocation during marking. Mark assists make sure it suffices: while a cycle marks,
+//! each allocated byte owes `assist_ratio` bytes of mark work (the work expected, the last
+//! cycle's marked bytes, over the runway left when marking started), paid by the allocating
+//! mutator itself whenever the background workers have left gray objects to take.
 //!
 //! Mutators report allocation in batches of [`CREDIT_BYTES`] (a plain local counter on the fast
-//! path); the batch that crosses the goal raises the request flag, and the mutator runs the cycle
-//! at its next boundary.
+//! path); the batch that crosses the trigger wakes the collector thread.
 
 use std::cell::Cell;
 use std::sync::atomic::{AtomicI32, AtomicU64, Ordering::*};
 
 /// Bytes a mutator allocates between reports to the pacer.
 pub(crate) const CREDIT_BYTES: isize = 64 << 10;
+
+/// Where between the last marked size and the goal a cycle starts.
+pub(crate) const TRIGGER_FRACTION: f64 = 0.85;
+
+/// Assists never owe more than this many bytes of marking per byte allocated.
+const MAX_ASSIST_RATIO: f64 = 64.0;
 
 /// Go's `heapMinimum` at `gc_percent` = 100.
 pub(crate) const HEAP_MINIMUM: u64 = 4 << 20;
@@ -29,6 +40,8 @@ pub(crate) struct Pacer {
     pub(crate) heap_live: AtomicU64,
     /// The heap goal; `u64::MAX` when no cycle is due from growth.
     pub(crate) goal: AtomicU64,
+    /// When the next cycle starts; `u64::MAX` with the goal.
+    pub(crate) trigger: AtomicU64,
     /// The heap's metadata and other non-heap memory at the last cycle (for the memory limit).
     pub(crate) overhead: AtomicU64,
 }
@@ -41,6 +54,7 @@ impl Pacer {
             heap_marked: AtomicU64::new(0),
             heap_live: AtomicU64::new(0),
             goal: AtomicU64::new(0),
+            trigger: AtomicU64::new(0),
             overhead: AtomicU64::new(0),
         };
         p.update_goal();
@@ -69,20 +83,38 @@ impl Pacer {
     }
 
     pub(crate) fn update_goal(&self) {
-        self.goal.store(self.compute_goal(), Relaxed);
+        let goal = self.compute_goal();
+        let marked = self.heap_marked.load(Relaxed);
+        let trigger = if goal == u64::MAX {
+            u64::MAX
+        } else {
+            marked + (goal.saturating_sub(marked) as f64 * TRIGGER_FRACTION) as u64
+        };
+        self.goal.store(goal, Relaxed);
+        self.trigger.store(trigger, Relaxed);
     }
 
-    /// Reports a mutator's allocation since its last report; returns whether the goal is reached.
+    /// Bytes of mark work owed per byte allocated during the cycle starting now.
+    pub(crate) fn assist_ratio(&self) -> f64 {
+        let live = self.heap_live.load(Relaxed);
+        let goal = self.goal.load(Relaxed);
+        let expected = self.heap_marked.load(Relaxed).max(1 << 20) as f64;
+        let runway = goal.saturating_sub(live).max(CREDIT_BYTES as u64) as f64;
+        (expected / runway).min(MAX_ASSIST_RATIO)
+    }
+
+    /// Reports a mutator's allocation since its last report; returns whether the trigger is
+    /// reached.
     pub(crate) fn charge(&self, credit: &Cell<isize>) -> bool {
         let used = (CREDIT_BYTES - credit.get()).max(0) as u64;
         credit.set(CREDIT_BYTES);
         let live = self.heap_live.fetch_add(used, Relaxed) + used;
-        live >= self.goal.load(Relaxed)
+        live >= self.trigger.load(Relaxed)
     }
 
-    /// Whether the heap has reached its goal.
+    /// Whether the heap has reached its trigger.
     pub(crate) fn due(&self) -> bool {
-        self.heap_live.load(Relaxed) >= self.goal.load(Relaxed)
+        self.heap_live.load(Relaxed) >= self.trigger.load(Relaxed)
     }
 
     /// Records the end of a cycle that marked `marked` bytes.

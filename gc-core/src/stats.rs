@@ -11,8 +11,8 @@ pub use gcheap_allocator::SizeClassStats;
 ///
 /// Differences from Go: there are no goroutine stacks (`stack_inuse` and `stack_sys` are 0) and
 /// no profiling buckets (`buck_hash_sys` is 0); `by_size` lists all 67 small size classes (Go
-/// truncates to 61); pauses are the times mutators were held for a cycle (this version holds them
-/// for the whole mark).
+/// truncates to 61); a cycle's pause is the sum of its two brief stops (mark start and mark
+/// termination), as in Go, and `max_pause_ns` is the longest single stop.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MemStats {
     /// Bytes of allocated heap objects (same as `heap_alloc`).
@@ -79,7 +79,8 @@ pub struct MemStats {
     pub debug_gc: bool,
     /// Per-size-class allocation counts, size classes 1..=67.
     pub by_size: Vec<SizeClassStats>,
-    /// The longest time a mutator was held by a cycle (not a Go field).
+    /// The longest single stop of any cycle: the longest time a mutator was held by the collector
+    /// at once (not a Go field; Go's `PauseNs` entries, like ours, sum a cycle's stops).
     pub max_pause_ns: u64,
 }
 
@@ -156,14 +157,23 @@ impl Default for History {
 }
 
 impl History {
-    pub(crate) fn record(&mut self, pause_ns: u64, end_unix_ns: u64, forced: bool, cpu_ns: u64) {
+    /// Records a cycle whose stops held mutators `pause_ns` in all (Go's PauseNs entry), the
+    /// longest of them `longest_pause_ns`.
+    pub(crate) fn record(
+        &mut self,
+        pause_ns: u64,
+        longest_pause_ns: u64,
+        end_unix_ns: u64,
+        forced: bool,
+        cpu_ns: u64,
+    ) {
         let i = self.num_gc as usize % 256;
         self.pause_ns[i] = pause_ns;
         self.pause_end[i] = end_unix_ns;
         self.num_gc += 1;
         self.num_forced_gc += forced as u32;
         self.pause_total_ns += pause_ns;
-        self.max_pause_ns = self.max_pause_ns.max(pause_ns);
+        self.max_pause_ns = self.max_pause_ns.max(longest_pause_ns);
         self.last_gc = end_unix_ns;
         self.gc_cpu_ns += cpu_ns;
     }

@@ -108,11 +108,14 @@ impl<'gc, T: Copy + Trace> GcAtomicCell<'gc, T> {
     }
 }
 
-// SAFETY: traces the value. The collector reads it without the lock only while every mutator is
-// at a boundary, where no lock guard of a heap cell can exist (a guard borrows the cell for the
-// brand at most); a guard leaked with mem::forget leaves no one accessing the value.
+// SAFETY: traces the value without the lock, like GcCell's impl and for the same reasons: tracers
+// hold the containing object, and writers (which take the lock and then run the barrier) write
+// only after finding the object black; guards cannot outlive a mutate call, and marking starts
+// only at boundaries, so a guard alive while a cycle marks was taken with the barrier. A guard
+// leaked with mem::forget leaves no one writing the value.
 unsafe impl<T: Trace> Trace for GcAtomicCell<'_, T> {
     const NEEDS_TRACE: bool = T::NEEDS_TRACE;
+    const HAS_CELLS: bool = T::NEEDS_TRACE;
     #[inline]
     fn trace(&self, tracer: &mut Tracer<'_>) {
         // SAFETY: see above.
@@ -196,9 +199,11 @@ impl<'gc, T: ?Sized + Trace> GcMutex<'gc, T> {
     }
 }
 
-// SAFETY: as for GcAtomicCell: read without the lock only while every mutator is at a boundary.
+// SAFETY: as for GcAtomicCell: read without the lock, ordered against writers by the containing
+// object's state word.
 unsafe impl<T: ?Sized + Trace> Trace for GcMutex<'_, T> {
     const NEEDS_TRACE: bool = T::NEEDS_TRACE;
+    const HAS_CELLS: bool = T::NEEDS_TRACE;
     #[inline]
     fn trace(&self, tracer: &mut Tracer<'_>) {
         // SAFETY: see above.

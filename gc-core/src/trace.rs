@@ -69,6 +69,18 @@ pub unsafe trait Trace {
     /// in a span the collector never scans.
     const NEEDS_TRACE: bool = true;
 
+    /// Whether a value of this type contains, inline (not behind a pointer), a barrier cell that
+    /// can hold Gc pointers: a [`GcCell`](crate::GcCell), [`GcRefCell`](crate::GcRefCell),
+    /// [`GcAtomicCell`](crate::GcAtomicCell) or [`GcMutex`](crate::GcMutex) of traced contents.
+    ///
+    /// The write barrier finds the object a cell belongs to from the cell's address, so such
+    /// cells must live inside heap objects themselves. Containers that keep their elements in
+    /// separate Rust-heap memory (`Box`, `Vec`, `VecDeque`, the maps and sets) therefore refuse
+    /// elements with cells: tracing one fails to compile. Their own `HAS_CELLS` is `false`.
+    /// The derive computes it from the fields; the default, `NEEDS_TRACE`, is the safe answer
+    /// for a hand-written impl (set it to `false` if the type has no such cell).
+    const HAS_CELLS: bool = Self::NEEDS_TRACE;
+
     /// Reports every Gc pointer inside `self` to `tracer`.
     fn trace(&self, tracer: &mut Tracer<'_>);
 }
@@ -105,6 +117,22 @@ impl Tracer<'_> {
             value.trace(self);
         }
     }
+}
+
+/// Fails to compile (when the calling `trace` is instantiated) if `$t` has cells: see
+/// [`Trace::HAS_CELLS`].
+macro_rules! refuse_cells {
+    ($($t:ty),+) => {
+        const {
+            assert!(
+                !($(<$t as Trace>::HAS_CELLS)||+),
+                "gcheap: a GcCell, GcRefCell, GcAtomicCell or GcMutex holding Gc pointers cannot \
+                 live in a Box, Vec, VecDeque, map or set inside a heap object (the write barrier \
+                 finds a cell's object from its address). Keep the cells in the object itself or \
+                 in a Gc<[...]> slice, or put them in objects of their own and store Gc pointers."
+            )
+        }
+    };
 }
 
 /// Implements `Trace` for types that hold no Gc pointers.
@@ -201,8 +229,10 @@ trace_static_cell!(Cell, RefCell, Mutex, RwLock);
 // SAFETY: traces the boxed value, which the Box owns.
 unsafe impl<T: Trace + ?Sized> Trace for Box<T> {
     const NEEDS_TRACE: bool = T::NEEDS_TRACE;
+    const HAS_CELLS: bool = false;
     #[inline]
     fn trace(&self, tracer: &mut Tracer<'_>) {
+        refuse_cells!(T);
         tracer.trace(&**self);
     }
 }
@@ -210,6 +240,7 @@ unsafe impl<T: Trace + ?Sized> Trace for Box<T> {
 // SAFETY: traces every element.
 unsafe impl<T: Trace> Trace for [T] {
     const NEEDS_TRACE: bool = T::NEEDS_TRACE;
+    const HAS_CELLS: bool = T::HAS_CELLS;
     #[inline]
     fn trace(&self, tracer: &mut Tracer<'_>) {
         for v in self {
@@ -221,6 +252,7 @@ unsafe impl<T: Trace> Trace for [T] {
 // SAFETY: traces every element.
 unsafe impl<T: Trace, const N: usize> Trace for [T; N] {
     const NEEDS_TRACE: bool = T::NEEDS_TRACE;
+    const HAS_CELLS: bool = T::HAS_CELLS;
     #[inline]
     fn trace(&self, tracer: &mut Tracer<'_>) {
         tracer.trace(self.as_slice());
@@ -230,8 +262,10 @@ unsafe impl<T: Trace, const N: usize> Trace for [T; N] {
 // SAFETY: traces every element the Vec owns.
 unsafe impl<T: Trace> Trace for Vec<T> {
     const NEEDS_TRACE: bool = T::NEEDS_TRACE;
+    const HAS_CELLS: bool = false;
     #[inline]
     fn trace(&self, tracer: &mut Tracer<'_>) {
+        refuse_cells!(T);
         tracer.trace(self.as_slice());
     }
 }
@@ -239,8 +273,10 @@ unsafe impl<T: Trace> Trace for Vec<T> {
 // SAFETY: traces every element.
 unsafe impl<T: Trace> Trace for VecDeque<T> {
     const NEEDS_TRACE: bool = T::NEEDS_TRACE;
+    const HAS_CELLS: bool = false;
     #[inline]
     fn trace(&self, tracer: &mut Tracer<'_>) {
+        refuse_cells!(T);
         let (a, b) = self.as_slices();
         tracer.trace(a);
         tracer.trace(b);
@@ -250,6 +286,7 @@ unsafe impl<T: Trace> Trace for VecDeque<T> {
 // SAFETY: traces the value if present.
 unsafe impl<T: Trace> Trace for Option<T> {
     const NEEDS_TRACE: bool = T::NEEDS_TRACE;
+    const HAS_CELLS: bool = T::HAS_CELLS;
     #[inline]
     fn trace(&self, tracer: &mut Tracer<'_>) {
         if let Some(v) = self {
@@ -261,6 +298,7 @@ unsafe impl<T: Trace> Trace for Option<T> {
 // SAFETY: traces whichever value is present.
 unsafe impl<T: Trace, E: Trace> Trace for Result<T, E> {
     const NEEDS_TRACE: bool = T::NEEDS_TRACE || E::NEEDS_TRACE;
+    const HAS_CELLS: bool = T::HAS_CELLS || E::HAS_CELLS;
     #[inline]
     fn trace(&self, tracer: &mut Tracer<'_>) {
         match self {
@@ -273,7 +311,9 @@ unsafe impl<T: Trace, E: Trace> Trace for Result<T, E> {
 // SAFETY: traces keys and values.
 unsafe impl<K: Trace, V: Trace, S: Send + 'static> Trace for HashMap<K, V, S> {
     const NEEDS_TRACE: bool = K::NEEDS_TRACE || V::NEEDS_TRACE;
+    const HAS_CELLS: bool = false;
     fn trace(&self, tracer: &mut Tracer<'_>) {
+        refuse_cells!(K, V);
         for (k, v) in self {
             tracer.trace(k);
             tracer.trace(v);
@@ -284,7 +324,9 @@ unsafe impl<K: Trace, V: Trace, S: Send + 'static> Trace for HashMap<K, V, S> {
 // SAFETY: traces every element.
 unsafe impl<T: Trace, S: Send + 'static> Trace for HashSet<T, S> {
     const NEEDS_TRACE: bool = T::NEEDS_TRACE;
+    const HAS_CELLS: bool = false;
     fn trace(&self, tracer: &mut Tracer<'_>) {
+        refuse_cells!(T);
         for v in self {
             tracer.trace(v);
         }
@@ -294,7 +336,9 @@ unsafe impl<T: Trace, S: Send + 'static> Trace for HashSet<T, S> {
 // SAFETY: traces keys and values.
 unsafe impl<K: Trace, V: Trace> Trace for BTreeMap<K, V> {
     const NEEDS_TRACE: bool = K::NEEDS_TRACE || V::NEEDS_TRACE;
+    const HAS_CELLS: bool = false;
     fn trace(&self, tracer: &mut Tracer<'_>) {
+        refuse_cells!(K, V);
         for (k, v) in self {
             tracer.trace(k);
             tracer.trace(v);
@@ -305,7 +349,9 @@ unsafe impl<K: Trace, V: Trace> Trace for BTreeMap<K, V> {
 // SAFETY: traces every element.
 unsafe impl<T: Trace> Trace for BTreeSet<T> {
     const NEEDS_TRACE: bool = T::NEEDS_TRACE;
+    const HAS_CELLS: bool = false;
     fn trace(&self, tracer: &mut Tracer<'_>) {
+        refuse_cells!(T);
         for v in self {
             tracer.trace(v);
         }
@@ -317,6 +363,7 @@ macro_rules! trace_tuple {
         // SAFETY: traces every element.
         unsafe impl<$($name: Trace),+> Trace for ($($name,)+) {
             const NEEDS_TRACE: bool = $($name::NEEDS_TRACE)||+;
+            const HAS_CELLS: bool = $($name::HAS_CELLS)||+;
             #[inline]
             #[allow(non_snake_case)]
             fn trace(&self, tracer: &mut Tracer<'_>) {

@@ -133,7 +133,9 @@ fn four_threads_churn_one_heap() {
     let s = heap.mem_stats();
     s.check_invariants().unwrap();
     assert!(s.num_gc > s.num_forced_gc, "automatic cycles ran: {s:?}");
-    assert_eq!(s.num_forced_gc, THREADS as u32 * 3);
+    // Each collect() ran a forced cycle that started after the call; concurrent calls may share
+    // one (as Go's runtime.GC calls do).
+    assert!((1..=THREADS as u32 * 3).contains(&s.num_forced_gc), "{s:?}");
     heap.collect();
     // All mutators are gone: everything was garbage.
     let total = allocated.load(SeqCst);

@@ -133,10 +133,14 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream2> {
     let impl_where = where_clause_with_bounds(&input.generics, &container);
     let (impl_generics, ty_generics, _) = input.generics.split_for_impl();
 
-    let (needs_trace, body) = if container.is_static {
-        (quote!(false), static_container_body(name))
+    let (needs_trace, has_cells, body) = if container.is_static {
+        (quote!(false), quote!(false), static_container_body(name))
     } else {
-        (needs_trace_expr(name, &shape), trace_body(&shape))
+        (
+            needs_trace_expr(name, &shape),
+            has_cells_expr(&shape),
+            trace_body(&shape),
+        )
     };
     let drop_guard = drop_guard(input, &container);
 
@@ -144,6 +148,7 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream2> {
         #[automatically_derived]
         unsafe impl #impl_generics ::gcheap::Trace for #name #ty_generics #impl_where {
             const NEEDS_TRACE: bool = #needs_trace;
+            const HAS_CELLS: bool = #has_cells;
 
             #[inline]
             #body
@@ -309,6 +314,17 @@ fn needs_trace_expr(name: &Ident, shape: &Shape<'_>) -> TokenStream2 {
         } else {
             quote_spanned!(ty.span()=> <#ty as ::gcheap::Trace>::NEEDS_TRACE)
         }
+    });
+    quote!(false #(|| #terms)*)
+}
+
+/// `HAS_CELLS`: `false || <F as Trace>::HAS_CELLS || ...` over the traced fields. Recursive
+/// fields need no special case: recursion goes through a pointer (`Box`, `Vec`, `Gc`, ...), whose
+/// `HAS_CELLS` is the constant `false`, so the definition never refers to itself.
+fn has_cells_expr(shape: &Shape<'_>) -> TokenStream2 {
+    let terms = shape.all_fields().filter(|f| !f.is_static).map(|f| {
+        let ty = &f.field.ty;
+        quote_spanned!(ty.span()=> <#ty as ::gcheap::Trace>::HAS_CELLS)
     });
     quote!(false #(|| #terms)*)
 }
@@ -518,6 +534,13 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("assert_static_send::<String>()"), "{out}");
+        assert!(
+            out.contains(
+                "constHAS_CELLS:bool=false||<u8as::gcheap::Trace>::HAS_CELLS\
+                 ||<Vec<u8>as::gcheap::Trace>::HAS_CELLS;"
+            ),
+            "{out}"
+        );
     }
 
     #[test]
