@@ -167,7 +167,7 @@ impl<'gc> Mutation<'gc> {
         // the caller reached through a Gc of this call, so live, with a header (it holds a cell
         // that can hold Gc pointers, so its type needs tracing).
         let marker = unsafe { &mut *self.state.marker.get() };
-        unsafe { marker.blacken(base) };
+        unsafe { marker.blacken_for_write(base, slot) };
         marker.publish(job);
     }
 }

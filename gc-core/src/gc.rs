@@ -15,11 +15,12 @@ use std::marker::PhantomData;
 use std::mem::{align_of, size_of};
 use std::ops::Deref;
 use std::ptr::NonNull;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 use gcheap_allocator::{AllocError, ObjectKind, TINY_SIZE};
 
 use crate::context::Mutation;
-use crate::object::{ObjectType, base_of};
+use crate::object::{ObjectType, base_of, card_count, cards_offset};
 use crate::trace::{Trace, Tracer};
 
 /// A pointer to a garbage-collected object, branded with the `'gc` lifetime of the `mutate` call
@@ -110,20 +111,26 @@ impl<'gc, T: ?Sized + 'gc> Gc<'gc, T> {
     }
 }
 
-/// Allocates an object for a value of layout `value` behind a header of `T`'s kind; returns the
-/// payload address. Writes the descriptor (and for slices a zero length) before returning, so the
-/// object is always sweepable.
+/// Allocates an object for a value of layout `value` behind a header of `T`'s kind, with `extra`
+/// bytes after the value (a slice's cards); returns the payload address. Writes the descriptor
+/// (and for slices a zero length) before returning, so the object is always sweepable.
 fn alloc_object<T: ObjectType + ?Sized>(
     mc: &Mutation<'_>,
     value: Layout,
     is_slice: bool,
+    extra: usize,
 ) -> Result<NonNull<u8>, AllocError> {
     let align = if T::HAS_HEADER {
         value.align().max(align_of::<usize>())
     } else {
         value.align()
     };
-    let size = (T::HEADER_OFFSET + value.size()).max(1);
+    let size = (T::HEADER_OFFSET + value.size())
+        .checked_add(extra)
+        .ok_or(AllocError::OutOfMemory {
+            requested: usize::MAX,
+        })?
+        .max(1);
     let layout = Layout::from_size_align(size, align)
         .map_err(|_| AllocError::OutOfMemory { requested: size })?;
     if !T::HAS_HEADER {
@@ -172,7 +179,7 @@ impl<'gc, T: Trace + 'gc> Gc<'gc, T> {
     /// Allocates `value` in the heap, or returns why it could not (the value is dropped).
     #[inline]
     pub fn try_new(mc: &Mutation<'gc>, value: T) -> Result<Gc<'gc, T>, AllocError> {
-        let payload = alloc_object::<T>(mc, Layout::new::<T>(), false)?;
+        let payload = alloc_object::<T>(mc, Layout::new::<T>(), false, 0)?;
         let ptr = payload.cast::<T>();
         // SAFETY: the payload has room for a T at T's alignment, and nothing else refers to it.
         unsafe { ptr.write(value) };
@@ -200,7 +207,16 @@ impl<'gc, T: Trace + 'gc> Gc<'gc, [T]> {
                 std::any::type_name::<T>()
             )
         });
-        let payload = alloc_object::<[T]>(mc, layout, true)
+        // Long slices that can hold Gc pointers get one card word per chunk after the elements.
+        let ncards = if T::NEEDS_TRACE { card_count(len) } else { 0 };
+        let header = <[T] as ObjectType>::HEADER_OFFSET;
+        let cards_at = cards_offset(header, size_of::<T>(), len);
+        let extra = if ncards > 0 {
+            cards_at - header - layout.size() + ncards * size_of::<usize>()
+        } else {
+            0
+        };
+        let payload = alloc_object::<[T]>(mc, layout, true, extra)
             .unwrap_or_else(|e| panic!("gcheap: cannot allocate a slice of {len}: {e}"));
         let first = payload.cast::<T>();
         // SAFETY: slice objects with a header keep their initialized length in the header's
@@ -223,6 +239,17 @@ impl<'gc, T: Trace + 'gc> Gc<'gc, [T]> {
             items.next().is_none(),
             "gcheap: ExactSizeIterator promised {len} items but yielded more"
         );
+        if ncards > 0 {
+            let base = base_of::<[T]>(payload);
+            for k in 0..ncards {
+                // SAFETY: the allocation has room for `ncards` words at `cards_at` (`extra` above),
+                // 8-aligned; nothing refers to the object yet. Cards start in the header's state.
+                unsafe {
+                    AtomicUsize::from_ptr(base.add(cards_at).cast::<usize>().add(k).as_ptr())
+                        .store(mc.parity, Relaxed);
+                }
+            }
+        }
         // SAFETY: all len elements are initialized.
         unsafe { Gc::from_ptr(NonNull::slice_from_raw_parts(first, len)) }
     }
@@ -240,7 +267,7 @@ impl<'gc> Gc<'gc, str> {
     /// Allocates a copy of `s` (a noscan object: the collector never reads it).
     #[allow(clippy::should_implement_trait)]
     pub fn from_str(mc: &Mutation<'gc>, s: &str) -> Gc<'gc, str> {
-        let payload = alloc_object::<str>(mc, Layout::for_value(s), false).unwrap_or_else(|e| {
+        let payload = alloc_object::<str>(mc, Layout::for_value(s), false, 0).unwrap_or_else(|e| {
             panic!("gcheap: cannot allocate a string of {} bytes: {e}", s.len())
         });
         // SAFETY: the allocation holds at least s.len() bytes and nothing else refers to it.

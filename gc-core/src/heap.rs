@@ -111,6 +111,10 @@ pub(crate) struct Shared {
     pub(crate) parity: AtomicUsize,
     /// Whether a cycle is marking (between its two stops).
     pub(crate) marking: AtomicBool,
+    /// Set when a cycle failed (a checkmark failure, a panic in a cycle): mutators panic at their
+    /// next boundary with the failure's message instead of running on a heap that no longer
+    /// collects.
+    failed: AtomicBool,
     /// The marking job while a cycle marks; mutators attached meanwhile take part in it.
     pub(crate) current_job: Mutex<Option<Arc<MarkJob>>>,
     /// Mark work (bytes) a mutator owes per byte it allocates while marking, as f64 bits.
@@ -236,6 +240,7 @@ impl Heap {
             gc_requested: AtomicBool::new(false),
             parity: AtomicUsize::new(0),
             marking: AtomicBool::new(false),
+            failed: AtomicBool::new(false),
             current_job: Mutex::new(None),
             assist_ratio: AtomicU64::new(0),
             control: Mutex::new(Control::default()),
@@ -394,10 +399,27 @@ impl Shared {
     /// while a cycle is requested or marking (allocation outran the collector thread and the
     /// assists), waits for that cycle's end, which this boundary lets proceed. This is Go's
     /// assist throttling, at the one place a mutator may wait for a cycle without holding it up.
+    ///
+    /// # Panics
+    /// If a cycle of this heap failed (see [`Shared::fail_if_broken`]).
     #[inline]
     pub(crate) fn pace_at_boundary(&self) {
         if self.marking.load(Relaxed) || self.gc_requested.load(Relaxed) {
             self.wait_if_over_goal();
+        }
+        if self.failed.load(Relaxed) {
+            self.fail_if_broken();
+        }
+    }
+
+    /// Panics with the message of the cycle that failed, if one did: a checkmark failure is a
+    /// collector bug, and a heap that stopped collecting would grow without bound.
+    #[cold]
+    pub(crate) fn fail_if_broken(&self) {
+        if let Some((cycle, message)) = &self.control.lock().failure {
+            panic!(
+                "gcheap: collection cycle {cycle} of this heap failed, so it cannot be used any more: {message}"
+            );
         }
     }
 
@@ -466,6 +488,7 @@ impl Shared {
                     .unwrap_or_else(|| "gcheap: a collection cycle panicked".into());
                 eprintln!("{message}");
                 c.failure = Some((c.started, message));
+                self.failed.store(true, Relaxed);
                 // A broken heap runs no further cycles; stop asking.
                 self.gc_requested.store(false, Relaxed);
             }

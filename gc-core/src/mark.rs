@@ -36,7 +36,8 @@ use gcheap_allocator::Allocator;
 use parking_lot::{Condvar, Mutex};
 
 use crate::object::{
-    Acquired, ObjectType, acquire, base_of, descriptor_at, header_word, release_black, release_gray,
+    Acquired, ObjectType, SCAN_CHUNK, acquire, base_of, cards, descriptor_at, header_word,
+    release_black, release_gray,
 };
 use crate::trace::{Tracer, TracerKind};
 
@@ -194,6 +195,29 @@ impl MarkJob {
     }
 }
 
+/// Takes the object or card whose state word is `word` (waiting while a worker holds it: one
+/// object or one chunk), runs `scan` holding it, and releases it black. Returns at once if it is
+/// black already.
+fn wait_for(word: &std::sync::atomic::AtomicUsize, black: usize, scan: impl FnOnce()) {
+    let mut spins = 0u32;
+    loop {
+        match acquire(word, black) {
+            Acquired::Black => return,
+            Acquired::Held => break,
+            Acquired::Busy => {
+                spins += 1;
+                if spins < 128 {
+                    std::hint::spin_loop();
+                } else {
+                    std::thread::yield_now();
+                }
+            }
+        }
+    }
+    scan();
+    release_black(word, black);
+}
+
 fn abort_on_panic(f: impl FnOnce()) {
     if std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).is_err() {
         eprintln!(
@@ -252,6 +276,26 @@ impl Marker {
     /// Scans one gray entry (one sized object, or one chunk of a slice) unless it is black or
     /// held by a mutator, which then blackens it.
     fn scan(&mut self, gray: Gray) {
+        // SAFETY: only live objects with written headers (and cards) are queued.
+        if let Some(cards) = unsafe { cards(gray.base) } {
+            // A carded slice: on the first visit, queue every other card (so workers share the
+            // array); then scan this entry's card unless it is black or held.
+            if gray.start == 0 {
+                for k in 1..cards.len() {
+                    self.local.push(Gray {
+                        base: gray.base,
+                        start: k * SCAN_CHUNK,
+                    });
+                }
+            }
+            let card = &cards[gray.start / SCAN_CHUNK];
+            if acquire(card, self.black) == Acquired::Held {
+                // SAFETY: we hold the card; the object is live and initialized.
+                unsafe { self.trace_chunk(gray.base, gray.start) };
+                release_black(card, self.black);
+            }
+            return;
+        }
         // SAFETY: only objects with written headers are queued.
         let word = unsafe { header_word(gray.base) };
         if acquire(word, self.black) != Acquired::Held {
@@ -270,6 +314,34 @@ impl Marker {
         }
     }
 
+    /// The barrier for a write at `slot` inside the object at `base`: blackens the card holding
+    /// `slot` if the object is a carded slice, else the whole object ([`Marker::blacken`]).
+    ///
+    /// # Safety
+    /// As for [`Marker::blacken`]; `slot` lies inside the object's elements.
+    pub(crate) unsafe fn blacken_for_write(&mut self, base: NonNull<u8>, slot: NonNull<u8>) {
+        // SAFETY: caller's promise.
+        let Some(cards) = (unsafe { cards(base) }) else {
+            // SAFETY: caller's promise.
+            return unsafe { self.blacken(base) };
+        };
+        // SAFETY: caller's promise.
+        let desc = unsafe { descriptor_at(base) };
+        let index =
+            (slot.as_ptr().addr() - base.as_ptr().addr() - desc.payload_offset) / desc.elem_size;
+        let k = (index / SCAN_CHUNK).min(cards.len() - 1);
+        let card = &cards[k];
+        wait_for(card, self.black, || {
+            if let Some(size) = self.allocator.mark_object(base) {
+                // Newly shaded: the other cards still need scanning.
+                self.marked_bytes += size as u64;
+                self.local.push(Gray { base, start: 0 });
+            }
+            // SAFETY: we hold the card; the caller promises a live object.
+            unsafe { self.trace_chunk(base, k * SCAN_CHUNK) };
+        });
+    }
+
     /// The barrier's half of the protocol: makes the object at `base` black before its first
     /// write in this cycle. Shades it (it may be white: the writer reached it from its locals),
     /// scans all of it if no one has, and waits while a worker holds it. Its children go onto this
@@ -280,31 +352,16 @@ impl Marker {
     pub(crate) unsafe fn blacken(&mut self, base: NonNull<u8>) {
         // SAFETY: caller's promise.
         let word = unsafe { header_word(base) };
-        let mut spins = 0u32;
-        loop {
-            match acquire(word, self.black) {
-                Acquired::Black => return,
-                Acquired::Held => break,
-                Acquired::Busy => {
-                    // A worker scans it right now (one object, or one chunk of a slice).
-                    spins += 1;
-                    if spins < 128 {
-                        std::hint::spin_loop();
-                    } else {
-                        std::thread::yield_now();
-                    }
-                }
+        wait_for(word, self.black, || {
+            if let Some(size) = self.allocator.mark_object(base) {
+                self.marked_bytes += size as u64;
             }
-        }
-        if let Some(size) = self.allocator.mark_object(base) {
-            self.marked_bytes += size as u64;
-        }
-        let mut start = 0;
-        // SAFETY: we hold the object; the caller promises it is live with a header.
-        while let Some(next) = unsafe { self.trace_chunk(base, start) } {
-            start = next;
-        }
-        release_black(word, self.black);
+            let mut start = 0;
+            // SAFETY: we hold the object; the caller promises it is live with a header.
+            while let Some(next) = unsafe { self.trace_chunk(base, start) } {
+                start = next;
+            }
+        });
     }
 
     /// Scans elements `start..` of the object at `base` (one chunk of a slice); returns where the

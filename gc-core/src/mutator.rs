@@ -178,6 +178,7 @@ impl Heap {
         make_root: impl for<'gc> FnOnce(&Mutation<'gc>) -> R::Root<'gc>,
     ) -> Mutator<R> {
         let shared = self.shared();
+        shared.pace_at_boundary();
         let state = Arc::new(MutatorState {
             cache: UnsafeCell::new(shared.allocator.cache()),
             credit: Cell::new(crate::pacer::CREDIT_BYTES),

@@ -42,6 +42,10 @@ pub struct Descriptor {
     pub(crate) trace: Option<TraceFn>,
     /// Drops the object in place. `None` when the type needs no drop.
     pub(crate) drop: Option<unsafe fn(NonNull<u8>)>,
+    /// For slices: the element size (0 for sized types, whose objects have no cards).
+    pub(crate) elem_size: usize,
+    /// Bytes from the object's base to its payload.
+    pub(crate) payload_offset: usize,
 }
 
 /// Scans a chunk of the object at a base address, from an element index; returns the next
@@ -100,6 +104,8 @@ impl<T: Trace> DescriptorOf<T> {
         } else {
             None
         },
+        elem_size: 0,
+        payload_offset: <T as ObjectType>::HEADER_OFFSET,
     };
     const SLICE: Descriptor = Descriptor {
         name: std::any::type_name::<[T]>,
@@ -113,6 +119,8 @@ impl<T: Trace> DescriptorOf<T> {
         } else {
             None
         },
+        elem_size: size_of::<T>(),
+        payload_offset: <[T] as ObjectType>::HEADER_OFFSET,
     };
 }
 
@@ -123,6 +131,8 @@ const STR_DESCRIPTOR: Descriptor = Descriptor {
     name: std::any::type_name::<str>,
     trace: None,
     drop: None,
+    elem_size: 1,
+    payload_offset: 0,
 };
 
 /// The base (header address, or the object itself when it has no header) of the object of type
@@ -334,6 +344,56 @@ pub(crate) fn release_black(word: &AtomicUsize, black: usize) {
 #[inline]
 pub(crate) fn release_gray(word: &AtomicUsize) {
     word.fetch_and(!BUSY, Release);
+}
+
+/// **Cards.** A slice object that can hold Gc pointers and has more than [`SCAN_CHUNK`] elements
+/// carries one state word per chunk of `SCAN_CHUNK` elements (a *card*), after its elements. Its
+/// cards take the header's place in the marking protocol: a marker holds and blackens one card at
+/// a time, and the barrier blackens only the card it writes, so a write to a huge array costs one
+/// chunk's scan, not the array's (DESIGN.md §4: very large arrays use the rules per card).
+///
+/// The number of cards of a slice object of `len` elements whose type can hold Gc pointers.
+#[inline]
+pub(crate) const fn card_count(len: usize) -> usize {
+    if len > SCAN_CHUNK {
+        len.div_ceil(SCAN_CHUNK)
+    } else {
+        0
+    }
+}
+
+/// Where the card table of a slice object starts, from its base: after the elements, rounded up
+/// to a word.
+#[inline]
+pub(crate) const fn cards_offset(payload_offset: usize, elem_size: usize, len: usize) -> usize {
+    round_up(payload_offset + elem_size * len, align_of::<usize>())
+}
+
+/// The card words of the slice object at `base`, if it has cards.
+///
+/// # Safety
+/// `base` is a live object with a written header, and its length word and cards (if any) were
+/// written at allocation.
+#[inline]
+pub(crate) unsafe fn cards<'a>(base: NonNull<u8>) -> Option<&'a [AtomicUsize]> {
+    // SAFETY: caller's promise.
+    let desc = unsafe { descriptor_at(base) };
+    if desc.elem_size == 0 || desc.trace.is_none() {
+        return None;
+    }
+    // SAFETY: a slice object with a header keeps its length in its second word.
+    let len = unsafe { slice_len(base) };
+    let n = card_count(len);
+    if n == 0 {
+        return None;
+    }
+    let offset = cards_offset(desc.payload_offset, desc.elem_size, len);
+    // SAFETY: the allocation made room for n card words at that offset, 8-aligned (objects with
+    // headers are 8-aligned), written at allocation and only accessed atomically since.
+    unsafe {
+        let first = base.add(offset).cast::<AtomicUsize>();
+        Some(std::slice::from_raw_parts(first.as_ptr(), n))
+    }
 }
 
 /// The sweep hook: drops a dead object of a scan span, if its type needs a drop.

@@ -123,8 +123,18 @@ fn checkmark_names_the_missed_type_and_the_heap_refuses_further_cycles() {
     let err = catch_unwind(AssertUnwindSafe(|| m.collect())).unwrap_err();
     let msg = panic_message(&*err);
     assert!(msg.contains("interrupted"), "{msg}");
-    // The child was never freed: no sweep ran on the stale marks.
-    assert_eq!(m.mutate(|_, root| *root.child.get().unwrap()), 7);
+    // Mutators refuse to go on with a heap that no longer collects, naming the failure.
+    let err = catch_unwind(AssertUnwindSafe(|| {
+        m.mutate(|_, root| *root.child.get().unwrap())
+    }))
+    .unwrap_err();
+    let msg = panic_message(&*err);
+    assert!(
+        msg.contains("cannot be used any more") && msg.contains("checkmark"),
+        "{msg}"
+    );
+    // The child was never freed: no sweep ran on the stale marks (root + child + the tiny block).
+    assert!(heap.mem_stats().heap_objects >= 2);
 }
 
 fn panic_message(err: &(dyn std::any::Any + Send)) -> String {
