@@ -83,12 +83,19 @@ fn main() {
         us(percentile(&times, 0.999)),
         us(*times.last().unwrap()) / 1e3,
     );
+    // Per cycle, from MemStats: PauseNs entries sum each cycle's two stops (as Go's do).
+    let cycles = (stats.num_gc as usize).min(256);
+    let per_cycle = &stats.pause_ns[..cycles];
+    let worst_cycle = per_cycle.iter().copied().max().unwrap_or(0);
     println!(
-        "total {:.2} s, peak RSS {:.0} MiB, NumGC {}, worst pause {:.3} ms, total pause {:.1} ms",
+        "total {:.2} s, peak RSS {:.0} MiB, NumGC {}, stops: longest {:.3} ms; per cycle: worst \
+         {:.3} ms, mean {:.3} ms; total {:.2} ms",
         total.as_secs_f64(),
         peak_rss_mib(),
         stats.num_gc,
         stats.max_pause_ns as f64 / 1e6,
+        worst_cycle as f64 / 1e6,
+        stats.pause_total_ns as f64 / 1e6 / stats.num_gc.max(1) as f64,
         stats.pause_total_ns as f64 / 1e6,
     );
 }
