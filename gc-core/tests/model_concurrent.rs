@@ -1,0 +1,1562 @@
+//! Model-based test, now with background cycles and two mutators.
+//!
+//! Like `model.rs`, random programs of graph operations run against a real heap and against a
+//! plain model, and every object's drops are counted. Unlike it:
+//!
+//! - Two threads, each with its own mutator on one shared heap, run their programs at the same
+//!   time. The heap's `gc_percent` is 1 and every object carries a blob of payload words, so the
+//!   collector thread starts cycles all the time on its own: marking runs concurrently with the
+//!   programs' cell writes (through the write barrier), objects are allocated black, mark start
+//!   and mark termination wait for both threads to reach a boundary, and sweeps drop objects on
+//!   whichever thread gets there first. `model.rs` mostly exercises forced cycles with one
+//!   mutator; here most cycles are automatic, and the test asserts that they ran.
+//! - Each thread has a private graph (`Obj`, `!Sync`: `GcRefCell`/`GcCell`) reached from its
+//!   own mutator root and its own persistent roots, checked against its own model as in
+//!   `model.rs`: after every `collect()` (its own, or the other thread's at a rendezvous) the
+//!   reachable part must match the model, be intact and undropped, and every other object it
+//!   ever allocated must have been dropped exactly once. Threads also re-attach their mutator
+//!   (a fresh root, possibly while a cycle marks).
+//! - A shared part: `SNode`s (`Sync`: a `GcAtomicCell` link and a `GcMutex<Vec<..>>` of kids)
+//!   reachable from a list in a `GcMutex` behind a persistent `Root` that both threads mutate.
+//!   Its model sits in a std `Mutex` that is always taken before any `GcMutex`, and every shared
+//!   operation updates the heap and the model inside that one critical section, so the shared
+//!   graph's expected contents are exact at all times. Private objects point at shared nodes,
+//!   threads hold persistent roots to them, and roots travel between the threads through a
+//!   mailbox in the shared model; a node may thus leave the shared list, live on only in one
+//!   thread's private graph (kept alive by the barrier while a cycle marks), and come back.
+//! - At each rendezvous (the programs are split into 1 to 3 rounds) both threads publish which
+//!   shared nodes their private graphs hold, thread 0 forces a cycle, and the drops of the whole
+//!   shared part are checked exactly. At the end the threads and their mutators are gone, the
+//!   shared part is checked once more, everything is released, and every object ever allocated
+//!   must have been dropped exactly once, both after a last `collect()` and after the heap is
+//!   dropped.
+//!
+//! Checkmark (`verify`) re-marks with the world stopped at every mark termination and fails the
+//! next `collect()` (on any thread) if the concurrent mark missed a reachable object; freed
+//! memory is poisoned, so a reachable object that was freed fails its payload check. Drops are
+//! recorded by the objects' `Drop`s, which also report double drops and corrupt payloads.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use gcheap_core::{
+    Config, Gc, GcAtomicCell, GcCell, GcMutex, GcRefCell, Heap, Mutation, Mutator, Root, Rootable,
+    Trace, Tracer,
+};
+use proptest::prelude::*;
+
+const THREADS: usize = 2;
+const SLOTS: usize = 6;
+const PAYLOAD: usize = 4;
+const MAX_EDGES: usize = 8;
+const MAX_LIST: usize = 12;
+const MAX_KIDS: usize = 6;
+const MAX_MAILBOX: usize = 6;
+/// How long tracing a node takes at least (see `slow_trace`).
+const TRACE_SLEEP: Duration = Duration::from_micros(50);
+/// Words of the shared root's noscan weight (8 MiB): with that much live, the heap goal leaves
+/// the programs room to allocate while a cycle marks (instead of waiting for its end at their
+/// next boundary, as mutators that outrun the collector do).
+const WEIGHT: usize = 1 << 20;
+/// Words of the noscan garbage every step allocates.
+const CHURN_WORDS: usize = 2048;
+
+// ---------------------------------------------------------------------------------------------
+// Payloads and the drop log.
+
+fn mix(mut x: u64) -> u64 {
+    x ^= x >> 30;
+    x = x.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x ^= x >> 27;
+    x = x.wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+fn payload_for(id: u64) -> [u64; PAYLOAD] {
+    let mut p = [0u64; PAYLOAD];
+    for (i, w) in p.iter_mut().enumerate() {
+        *w = mix(id.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ i as u64);
+    }
+    p
+}
+
+/// Words in an object's blob: 32 to 511 (0.25 to 4 KiB), so that allocation reaches the
+/// pacer's trigger quickly.
+fn blob_len(id: u64) -> usize {
+    32 + (mix(id ^ 0xB10B) % 480) as usize
+}
+
+fn blob_word(id: u64, i: usize) -> u64 {
+    id.wrapping_mul(0x2545_F491_4F6C_DD1D) ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+fn new_blob<'gc>(mc: &Mutation<'gc>, id: u64) -> Gc<'gc, [u64]> {
+    Gc::from_iter(mc, (0..blob_len(id)).map(|i| blob_word(id, i)))
+}
+
+fn check_intact(kind: &str, id: u64, payload: &[u64; PAYLOAD], blob: &[u64]) {
+    assert_eq!(*payload, payload_for(id), "{kind} {id}: payload");
+    assert_eq!(blob.len(), blob_len(id), "{kind} {id}: blob length");
+    for (i, &w) in blob.iter().enumerate() {
+        assert_eq!(w, blob_word(id, i), "{kind} {id}: blob word {i}");
+    }
+}
+
+/// A std lock whose poisoning is ignored (for the drop log, which `Drop`s running in sweeps use).
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Drop counts by object id, shared by every object of one heap.
+#[derive(Default)]
+struct DropLog {
+    counts: Mutex<HashMap<u64, u32>>,
+    /// Double drops and corrupt payloads, as `Drop`s saw them.
+    bad: Mutex<Vec<String>>,
+}
+
+impl DropLog {
+    fn record(&self, kind: &str, id: u64, intact: bool) {
+        let n = {
+            let mut counts = lock(&self.counts);
+            let n = counts.entry(id).or_insert(0);
+            *n += 1;
+            *n
+        };
+        if n > 1 {
+            lock(&self.bad).push(format!("{kind} {id} dropped {n} times"));
+        }
+        if !intact {
+            lock(&self.bad).push(format!("{kind} {id} was corrupt when dropped"));
+        }
+    }
+
+    fn assert_clean(&self) {
+        let bad = lock(&self.bad);
+        assert!(bad.is_empty(), "bad drops: {:?}", *bad);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Heap types.
+
+/// Sleeps for `TRACE_SLEEP` in every scan of a node, so that marking the graph lasts long enough
+/// for the programs to rearrange objects a cycle has not scanned yet (otherwise the markers
+/// finish a graph this small long before a program's next step). A sleep rather than a spin
+/// leaves the CPU to the programs. Only the overlap depends on it, never a check.
+fn slow_trace() {
+    std::thread::sleep(TRACE_SLEEP);
+}
+
+/// A node of one thread's private graph.
+struct Obj<'gc> {
+    id: u64,
+    payload: [u64; PAYLOAD],
+    blob: Gc<'gc, [u64]>,
+    edges: GcRefCell<'gc, Vec<Gc<'gc, Obj<'gc>>>>,
+    /// A private pointer into the shared part.
+    shared: GcCell<'gc, Option<Gc<'gc, SNode<'gc>>>>,
+    log: Arc<DropLog>,
+}
+
+// SAFETY: reports every field that holds Gc pointers.
+unsafe impl<'gc> Trace for Obj<'gc> {
+    fn trace(&self, t: &mut Tracer<'_>) {
+        slow_trace();
+        t.trace(&self.blob);
+        t.trace(&self.edges);
+        t.trace(&self.shared);
+    }
+}
+
+impl Drop for Obj<'_> {
+    fn drop(&mut self) {
+        // Only this object's own, non-Gc fields are read.
+        let intact = self.payload == payload_for(self.id);
+        self.log.record("Obj", self.id, intact);
+    }
+}
+
+/// A node of the shared part: `Sync`, so reachable from both threads.
+struct SNode<'gc> {
+    id: u64,
+    payload: [u64; PAYLOAD],
+    blob: Gc<'gc, [u64]>,
+    next: GcAtomicCell<'gc, Option<Gc<'gc, SNode<'gc>>>>,
+    kids: GcMutex<'gc, Vec<Gc<'gc, SNode<'gc>>>>,
+    log: Arc<DropLog>,
+}
+
+// SAFETY: reports every field that holds Gc pointers.
+unsafe impl<'gc> Trace for SNode<'gc> {
+    fn trace(&self, t: &mut Tracer<'_>) {
+        slow_trace();
+        t.trace(&self.blob);
+        t.trace(&self.next);
+        t.trace(&self.kids);
+    }
+}
+
+impl Drop for SNode<'_> {
+    fn drop(&mut self) {
+        let intact = self.payload == payload_for(self.id);
+        self.log.record("SNode", self.id, intact);
+    }
+}
+
+const _: () = {
+    const fn assert_sync<T: Sync>() {}
+    assert_sync::<SNode<'static>>();
+};
+
+fn new_obj<'gc>(mc: &Mutation<'gc>, id: u64, log: &Arc<DropLog>) -> Gc<'gc, Obj<'gc>> {
+    let blob = new_blob(mc, id);
+    Gc::new(
+        mc,
+        Obj {
+            id,
+            payload: payload_for(id),
+            blob,
+            edges: GcRefCell::new(Vec::new()),
+            shared: GcCell::new(None),
+            log: log.clone(),
+        },
+    )
+}
+
+fn new_snode<'gc>(mc: &Mutation<'gc>, id: u64, log: &Arc<DropLog>) -> Gc<'gc, SNode<'gc>> {
+    let blob = new_blob(mc, id);
+    Gc::new(
+        mc,
+        SNode {
+            id,
+            payload: payload_for(id),
+            blob,
+            next: GcAtomicCell::new(None),
+            kids: GcMutex::new(Vec::new()),
+            log: log.clone(),
+        },
+    )
+}
+
+fn check_obj(o: &Obj<'_>) {
+    check_intact("Obj", o.id, &o.payload, &o.blob);
+}
+
+fn check_snode(n: &SNode<'_>) {
+    check_intact("SNode", n.id, &n.payload, &n.blob);
+}
+
+/// The shared part's root: the list of shared nodes, and a big noscan weight.
+struct SharedList<'gc> {
+    list: GcMutex<'gc, Vec<Gc<'gc, SNode<'gc>>>>,
+    weight: Gc<'gc, [u64]>,
+}
+
+// SAFETY: reports every field that holds Gc pointers.
+unsafe impl<'gc> Trace for SharedList<'gc> {
+    fn trace(&self, t: &mut Tracer<'_>) {
+        t.trace(&self.list);
+        t.trace(&self.weight);
+    }
+}
+
+/// A thread's mutator root: its slots object (see `new_mutator`).
+type Slots = Rootable![Gc<'_, GcRefCell<'_, Vec<Option<Gc<'_, Obj<'_>>>>>>];
+type SlotsPin = Root<Rootable![GcRefCell<'_, Vec<Option<Gc<'_, Obj<'_>>>>>]>;
+type ObjRoot = Root<Rootable![Obj<'_>]>;
+type SRoot = Root<Rootable![SNode<'_>]>;
+type SList = Root<Rootable![SharedList<'_>]>;
+
+/// A mutator whose root points at a fresh slots object; if `pin`, a persistent root holds that
+/// object too. Cycles shade mutator roots first and persistent roots last, and markers take the
+/// last-shaded roots first, so a pinned slots object is scanned early in a cycle and an unpinned
+/// one late: the programs rearrange objects that markers have not reached under a scanned root
+/// in the one case, under an unscanned root in the other.
+fn new_mutator(heap: &Heap, pin: bool) -> (Mutator<Slots>, Option<SlotsPin>) {
+    let mut m = heap.mutator::<Slots>(|mc| Gc::new(mc, GcRefCell::new(vec![None; SLOTS])));
+    let pin = pin.then(|| m.mutate(|mc, slots| Root::new(mc, *slots)));
+    (m, pin)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Programs.
+
+#[derive(Debug, Clone)]
+enum Compound {
+    /// Push an edge to the object in this slot (if any).
+    Push(usize),
+    /// Keep at most this many edges.
+    Truncate(usize),
+    Swap(usize, usize),
+    Reverse,
+    /// Replace all edges by this slot's object's edges (copying the vector).
+    CopyFrom(usize),
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    // The private graph, as in model.rs.
+    Allocate(usize),
+    Link(usize, usize),
+    Unlink(usize, usize),
+    ClearSlot(usize),
+    /// Copy slot a into slot b.
+    Move(usize, usize),
+    /// Load the `i`th edge of slot a's object into slot b.
+    Follow(usize, usize, usize),
+    /// Move the `i`th edge of slot a's object to the end of slot b's object's edges.
+    MoveEdge(usize, usize, usize),
+    /// Move the `i`th edge of slot a's object into slot b (out of the object).
+    Detach(usize, usize, usize),
+    MakeRoot(usize),
+    DropRoot(usize),
+    /// Load persistent root `i` into a slot.
+    LoadRoot(usize, usize),
+    MutateCompound(usize, Compound),
+    /// Allocate a chain of fresh objects held only by locals while garbage is allocated in the
+    /// same mutate call, then hang it off a slot's object.
+    Chain(usize, usize),
+    /// Allocate this many unreachable objects (8 per mutate call when on its own).
+    Garbage(usize),
+    /// `collect()`, then the exact checks (own private graph, shared part).
+    Collect,
+    /// The non-exact checks, while cycles may be running.
+    Check,
+    /// Drop this thread's mutator (its slots' objects become garbage unless held otherwise) and
+    /// attach a fresh one.
+    Reattach,
+
+    // The shared part. List indices are taken modulo the list's length.
+    /// Push a new shared node onto the list.
+    SAlloc,
+    /// Remove a node from the list.
+    SRemove(usize),
+    /// Set node a's link to node b (or none).
+    SSetNext(usize, Option<usize>),
+    /// Push node b onto node a's kids.
+    SPushKid(usize, usize),
+    /// Remove node a's `k`th kid.
+    SRemoveKid(usize, usize),
+    /// Move node a's `k`th kid to the end of node b's kids.
+    SMoveKid(usize, usize, usize),
+    /// Push node a's link (k = 0) or its (k-1)th kid onto the list.
+    SFollow(usize, usize),
+    /// Move node a's `k`th kid onto the list (out of the node).
+    STake(usize, usize),
+    /// Point slot s's object at list node i (or at nothing).
+    SGrab(usize, Option<usize>),
+    /// Push the shared node slot s's object points at back onto the list.
+    SPutBack(usize),
+    /// Replace slot s's object's shared pointer by that node's link.
+    SChase(usize),
+    /// Read list node i, release the shared lock, allocate this much garbage (the other thread
+    /// may drop the node from the shared part meanwhile), then store it in slot s's object.
+    SHold(usize, usize, usize),
+    /// Put a persistent root to list node i in the mailbox.
+    SSend(usize),
+    /// Take a root out of the mailbox into this thread's roots.
+    SReceive(usize),
+    /// Point slot s's object at the node of this thread's shared root k.
+    SLoadRoot(usize, usize),
+    /// Drop one of this thread's shared roots.
+    SDropRoot(usize),
+}
+
+fn private_op() -> impl Strategy<Value = Op> {
+    let s = || 0..SLOTS;
+    let compound = prop_oneof![
+        s().prop_map(Compound::Push),
+        (0..4usize).prop_map(Compound::Truncate),
+        (0..MAX_EDGES, 0..MAX_EDGES).prop_map(|(a, b)| Compound::Swap(a, b)),
+        Just(Compound::Reverse),
+        s().prop_map(Compound::CopyFrom),
+    ];
+    prop_oneof![
+        4 => s().prop_map(Op::Allocate),
+        4 => (s(), s()).prop_map(|(a, b)| Op::Link(a, b)),
+        2 => (s(), 0..MAX_EDGES).prop_map(|(a, i)| Op::Unlink(a, i)),
+        2 => s().prop_map(Op::ClearSlot),
+        2 => (s(), s()).prop_map(|(a, b)| Op::Move(a, b)),
+        2 => (s(), 0..MAX_EDGES, s()).prop_map(|(a, i, b)| Op::Follow(a, i, b)),
+        2 => (s(), 0..MAX_EDGES, s()).prop_map(|(a, i, b)| Op::MoveEdge(a, i, b)),
+        2 => (s(), 0..MAX_EDGES, s()).prop_map(|(a, i, b)| Op::Detach(a, i, b)),
+        1 => s().prop_map(Op::MakeRoot),
+        1 => (0..8usize).prop_map(Op::DropRoot),
+        1 => (0..8usize, s()).prop_map(|(i, b)| Op::LoadRoot(i, b)),
+        2 => (s(), compound).prop_map(|(a, c)| Op::MutateCompound(a, c)),
+        1 => (s(), 1..12usize).prop_map(|(a, n)| Op::Chain(a, n)),
+        2 => (1..48usize).prop_map(Op::Garbage),
+        1 => Just(Op::Collect),
+        1 => Just(Op::Check),
+    ]
+}
+
+fn shared_op() -> impl Strategy<Value = Op> {
+    let i = || 0..MAX_LIST;
+    let s = || 0..SLOTS;
+    prop_oneof![
+        3 => Just(Op::SAlloc),
+        1 => i().prop_map(Op::SRemove),
+        2 => (i(), prop::option::of(i())).prop_map(|(a, b)| Op::SSetNext(a, b)),
+        2 => (i(), i()).prop_map(|(a, b)| Op::SPushKid(a, b)),
+        1 => (i(), 0..MAX_KIDS).prop_map(|(a, k)| Op::SRemoveKid(a, k)),
+        2 => (i(), 0..MAX_KIDS, i()).prop_map(|(a, k, b)| Op::SMoveKid(a, k, b)),
+        2 => (i(), 0..=MAX_KIDS).prop_map(|(a, k)| Op::SFollow(a, k)),
+        2 => (i(), 0..MAX_KIDS).prop_map(|(a, k)| Op::STake(a, k)),
+        2 => (s(), prop::option::weighted(0.8, i())).prop_map(|(s, i)| Op::SGrab(s, i)),
+        1 => s().prop_map(Op::SPutBack),
+        1 => s().prop_map(Op::SChase),
+        1 => (i(), 0..16usize, s()).prop_map(|(i, n, s)| Op::SHold(i, n, s)),
+        1 => i().prop_map(Op::SSend),
+        1 => (0..MAX_MAILBOX).prop_map(Op::SReceive),
+        1 => (0..8usize, s()).prop_map(|(k, s)| Op::SLoadRoot(k, s)),
+        1 => (0..8usize).prop_map(Op::SDropRoot),
+        1 => Just(Op::Check),
+    ]
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        30 => private_op(),
+        20 => shared_op(),
+        1 => Just(Op::Reattach),
+    ]
+}
+
+/// A step: either ops run together in one mutate call, or one op on its own.
+#[derive(Debug, Clone)]
+enum Step {
+    One(Op),
+    Batch(Vec<Op>),
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        4 => op().prop_map(Step::One),
+        1 => prop::collection::vec(op(), 1..6).prop_map(Step::Batch),
+    ]
+}
+
+// ---------------------------------------------------------------------------------------------
+// Models.
+
+#[derive(Default, Clone)]
+struct MObj {
+    edges: Vec<u64>,
+    shared: Option<u64>,
+}
+
+/// One thread's private graph.
+#[derive(Default)]
+struct Model {
+    /// Objects not yet known to be dead.
+    objs: HashMap<u64, MObj>,
+    slots: [Option<u64>; SLOTS],
+    roots: Vec<u64>,
+    /// Every id this thread allocated.
+    all: BTreeSet<u64>,
+}
+
+impl Model {
+    fn reachable(&self) -> HashSet<u64> {
+        let mut seen = HashSet::new();
+        let mut stack: Vec<u64> = self.slots.iter().flatten().copied().collect();
+        stack.extend(&self.roots);
+        while let Some(id) = stack.pop() {
+            if seen.insert(id) {
+                stack.extend(&self.objs[&id].edges);
+            }
+        }
+        seen
+    }
+
+    fn obj(&mut self, id: u64) -> &mut MObj {
+        self.objs
+            .get_mut(&id)
+            .expect("a live object is in the model")
+    }
+}
+
+/// The shared part, exact at all times: changed only together with the heap, under its lock.
+#[derive(Default)]
+struct SharedModel {
+    list: Vec<u64>,
+    next: HashMap<u64, Option<u64>>,
+    kids: HashMap<u64, Vec<u64>>,
+    /// Roots in flight between the threads.
+    mailbox: Vec<(u64, SRoot)>,
+    /// Every shared node ever allocated.
+    all: BTreeSet<u64>,
+}
+
+impl SharedModel {
+    fn add(&mut self, id: u64) {
+        self.next.insert(id, None);
+        self.kids.insert(id, Vec::new());
+        self.all.insert(id);
+    }
+
+    fn closure(&self, starts: impl IntoIterator<Item = u64>) -> HashSet<u64> {
+        let mut seen = HashSet::new();
+        let mut stack: Vec<u64> = starts.into_iter().collect();
+        while let Some(id) = stack.pop() {
+            if seen.insert(id) {
+                stack.extend(self.next[&id]);
+                stack.extend(&self.kids[&id]);
+            }
+        }
+        seen
+    }
+
+    fn list_and_mailbox(&self) -> Vec<u64> {
+        let mut ids = self.list.clone();
+        ids.extend(self.mailbox.iter().map(|(id, _)| *id));
+        ids
+    }
+}
+
+/// A rendezvous of the two threads that fails (instead of waiting forever) once either thread
+/// has panicked.
+#[derive(Default)]
+struct Rendezvous {
+    /// (arrived, generation, aborted)
+    state: Mutex<(usize, u64, bool)>,
+    cv: Condvar,
+}
+
+impl Rendezvous {
+    fn wait(&self) {
+        let mut st = lock(&self.state);
+        assert!(!st.2, "the other thread panicked");
+        st.0 += 1;
+        if st.0 == THREADS {
+            st.0 = 0;
+            st.1 += 1;
+            self.cv.notify_all();
+            return;
+        }
+        let generation = st.1;
+        while st.1 == generation && !st.2 {
+            st = self.cv.wait(st).unwrap_or_else(PoisonError::into_inner);
+        }
+        let aborted = st.2;
+        drop(st);
+        assert!(!aborted, "the other thread panicked");
+    }
+
+    fn abort(&self) {
+        lock(&self.state).2 = true;
+        self.cv.notify_all();
+    }
+}
+
+/// Aborts the rendezvous if its thread unwinds.
+struct AbortOnPanic<'a>(&'a Rendezvous);
+
+impl Drop for AbortOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.abort();
+        }
+    }
+}
+
+/// What both threads share besides the heap.
+#[derive(Default)]
+struct Ctx {
+    next_id: AtomicU64,
+    log: Arc<DropLog>,
+    /// Lock order: this, then the list's `GcMutex`, then a node's kids.
+    shared: Mutex<SharedModel>,
+    /// Per thread, the shared nodes its private graph and roots hold (published at rendezvous).
+    held: Mutex<[HashSet<u64>; THREADS]>,
+    rendezvous: Rendezvous,
+}
+
+impl Ctx {
+    fn fresh(&self) -> u64 {
+        self.next_id.fetch_add(1, Relaxed)
+    }
+
+    fn shared(&self) -> MutexGuard<'_, SharedModel> {
+        self.shared
+            .lock()
+            .expect("a thread panicked while changing the shared part")
+    }
+}
+
+/// One thread's state outside the heap.
+struct World {
+    t: usize,
+    ctx: Arc<Ctx>,
+    slist: SList,
+    model: Model,
+    /// Persistent roots, parallel to `model.roots`.
+    roots: Vec<ObjRoot>,
+    /// Roots to shared nodes, with their ids.
+    sroots: Vec<(u64, SRoot)>,
+    /// The persistent root to the slots object, if this thread pins it.
+    pin: Option<SlotsPin>,
+    collects: u32,
+}
+
+impl World {
+    fn fresh(&mut self) -> u64 {
+        let id = self.ctx.fresh();
+        self.model.objs.insert(id, MObj::default());
+        self.model.all.insert(id);
+        id
+    }
+
+    /// The shared nodes this thread's private graph and roots hold.
+    fn held_shared(&self) -> HashSet<u64> {
+        let mut held: HashSet<u64> = self
+            .model
+            .reachable()
+            .iter()
+            .filter_map(|id| self.model.objs[id].shared)
+            .collect();
+        held.extend(self.sroots.iter().map(|(id, _)| *id));
+        held
+    }
+}
+
+fn ids(nodes: &[Gc<'_, SNode<'_>>]) -> Vec<u64> {
+    nodes.iter().map(|n| n.id).collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running ops.
+
+/// Applies one op to the real heap (inside a mutate call) and to the models.
+fn apply<'gc>(
+    mc: &Mutation<'gc>,
+    slots: &GcRefCell<'gc, Vec<Option<Gc<'gc, Obj<'gc>>>>>,
+    w: &mut World,
+    op: &Op,
+) {
+    let get = |i: usize| slots.borrow()[i];
+    let set = |i: usize, v: Option<Gc<'gc, Obj<'gc>>>| slots.borrow_mut(mc)[i] = v;
+    let ctx = w.ctx.clone();
+    let t = w.t;
+    let list: &'gc GcMutex<'gc, Vec<Gc<'gc, SNode<'gc>>>> = &Gc::as_ref(w.slist.get(mc)).list;
+    // Takes the shared model's lock, then the list's, and checks that they agree.
+    let open = || {
+        let sm = ctx.shared();
+        let l = list.lock(mc);
+        assert_eq!(ids(&l), sm.list, "thread {t}: shared list");
+        (sm, l)
+    };
+    match *op {
+        Op::Allocate(s) => {
+            let id = w.fresh();
+            set(s, Some(new_obj(mc, id, &ctx.log)));
+            w.model.slots[s] = Some(id);
+        }
+        Op::Link(a, b) => {
+            if let (Some(x), Some(y)) = (get(a), get(b)) {
+                let mut e = x.edges.borrow_mut(mc);
+                if e.len() < MAX_EDGES {
+                    e.push(y);
+                    w.model.obj(x.id).edges.push(y.id);
+                }
+            }
+        }
+        Op::Unlink(a, i) => {
+            if let Some(x) = get(a) {
+                let mut e = x.edges.borrow_mut(mc);
+                if !e.is_empty() {
+                    let i = i % e.len();
+                    e.remove(i);
+                    w.model.obj(x.id).edges.remove(i);
+                }
+            }
+        }
+        Op::ClearSlot(s) => {
+            set(s, None);
+            w.model.slots[s] = None;
+        }
+        Op::Move(a, b) => {
+            set(b, get(a));
+            w.model.slots[b] = w.model.slots[a];
+        }
+        Op::Follow(a, i, b) => {
+            if let Some(x) = get(a) {
+                let e = x.edges.borrow();
+                if !e.is_empty() {
+                    let t = e[i % e.len()];
+                    drop(e);
+                    assert_eq!(
+                        t.id,
+                        w.model.objs[&x.id].edges[i % w.model.objs[&x.id].edges.len()]
+                    );
+                    set(b, Some(t));
+                    w.model.slots[b] = Some(t.id);
+                }
+            }
+        }
+        Op::MoveEdge(a, i, b) => {
+            if let (Some(x), Some(y)) = (get(a), get(b)) {
+                let len = x.edges.borrow().len();
+                if len == 0 || (!Gc::ptr_eq(x, y) && y.edges.borrow().len() >= MAX_EDGES) {
+                    return;
+                }
+                let i = i % len;
+                let t = x.edges.borrow_mut(mc).remove(i);
+                y.edges.borrow_mut(mc).push(t);
+                let moved = w.model.obj(x.id).edges.remove(i);
+                assert_eq!(moved, t.id, "edge {i} of object {}", x.id);
+                w.model.obj(y.id).edges.push(moved);
+            }
+        }
+        Op::Detach(a, i, b) => {
+            if let Some(x) = get(a) {
+                let mut e = x.edges.borrow_mut(mc);
+                if !e.is_empty() {
+                    let i = i % e.len();
+                    let t = e.remove(i);
+                    drop(e);
+                    let moved = w.model.obj(x.id).edges.remove(i);
+                    assert_eq!(moved, t.id, "edge {i} of object {}", x.id);
+                    set(b, Some(t));
+                    w.model.slots[b] = Some(moved);
+                }
+            }
+        }
+        Op::MakeRoot(s) => {
+            if let Some(x) = get(s) {
+                w.roots.push(Root::new(mc, x));
+                w.model.roots.push(x.id);
+            }
+        }
+        Op::DropRoot(i) => {
+            if !w.roots.is_empty() {
+                let i = i % w.roots.len();
+                drop(w.roots.swap_remove(i));
+                w.model.roots.swap_remove(i);
+            }
+        }
+        Op::LoadRoot(i, s) => {
+            if !w.roots.is_empty() {
+                let i = i % w.roots.len();
+                let x = w.roots[i].get(mc);
+                assert_eq!(x.id, w.model.roots[i], "persistent root {i}");
+                check_obj(&x);
+                set(s, Some(x));
+                w.model.slots[s] = Some(x.id);
+            }
+        }
+        Op::MutateCompound(a, ref c) => {
+            let Some(x) = get(a) else { return };
+            let mut e = x.edges.borrow_mut(mc);
+            match *c {
+                Compound::Push(b) => {
+                    if let Some(y) = get(b)
+                        && e.len() < MAX_EDGES
+                    {
+                        e.push(y);
+                        w.model.obj(x.id).edges.push(y.id);
+                    }
+                }
+                Compound::Truncate(n) => {
+                    e.truncate(n);
+                    w.model.obj(x.id).edges.truncate(n);
+                }
+                Compound::Swap(i, j) => {
+                    if i < e.len() && j < e.len() {
+                        e.swap(i, j);
+                        w.model.obj(x.id).edges.swap(i, j);
+                    }
+                }
+                Compound::Reverse => {
+                    e.reverse();
+                    w.model.obj(x.id).edges.reverse();
+                }
+                Compound::CopyFrom(b) => {
+                    if let Some(y) = get(b) {
+                        let copied: Vec<_> = if Gc::ptr_eq(x, y) {
+                            e.clone()
+                        } else {
+                            y.edges.borrow().clone()
+                        };
+                        *e = copied;
+                        let copied_ids = w.model.objs[&y.id].edges.clone();
+                        w.model.obj(x.id).edges = copied_ids;
+                    }
+                }
+            }
+        }
+        Op::Chain(a, n) => {
+            let mut head: Option<Gc<'gc, Obj<'gc>>> = None;
+            let mut chain = Vec::new();
+            for _ in 0..n {
+                let id = w.fresh();
+                let o = new_obj(mc, id, &ctx.log);
+                if let Some(h) = head {
+                    o.edges.borrow_mut(mc).push(h);
+                    w.model.obj(id).edges.push(h.id);
+                }
+                head = Some(o);
+                chain.push(id);
+                let g = w.fresh();
+                new_obj(mc, g, &ctx.log);
+            }
+            // Every local is intact before it is linked.
+            let mut cur = head;
+            for &id in chain.iter().rev() {
+                let o = cur.unwrap();
+                assert_eq!(o.id, id);
+                check_obj(&o);
+                cur = o.edges.borrow().first().copied();
+            }
+            if let (Some(x), Some(h)) = (get(a), head) {
+                let mut e = x.edges.borrow_mut(mc);
+                if e.len() < MAX_EDGES {
+                    e.push(h);
+                    w.model.obj(x.id).edges.push(h.id);
+                }
+            }
+        }
+        Op::Garbage(n) => {
+            for _ in 0..n {
+                let id = w.fresh();
+                new_obj(mc, id, &ctx.log);
+            }
+        }
+        Op::Collect | Op::Check | Op::Reattach => {
+            unreachable!("handled by the driver")
+        }
+
+        Op::SAlloc => {
+            let (mut sm, mut l) = open();
+            if l.len() < MAX_LIST {
+                let id = ctx.fresh();
+                l.push(new_snode(mc, id, &ctx.log));
+                sm.add(id);
+                sm.list.push(id);
+            }
+        }
+        Op::SRemove(i) => {
+            let (mut sm, mut l) = open();
+            if !l.is_empty() {
+                let i = i % l.len();
+                l.remove(i);
+                sm.list.remove(i);
+            }
+        }
+        Op::SSetNext(a, b) => {
+            let (mut sm, l) = open();
+            if !l.is_empty() {
+                let x = l[a % l.len()];
+                let y = b.map(|b| l[b % l.len()]);
+                x.next.set(mc, y);
+                sm.next.insert(x.id, y.map(|y| y.id));
+            }
+        }
+        Op::SPushKid(a, b) => {
+            let (mut sm, l) = open();
+            if !l.is_empty() {
+                let x = l[a % l.len()];
+                let y = l[b % l.len()];
+                let mut kids = x.kids.lock(mc);
+                assert_eq!(ids(&kids), sm.kids[&x.id], "kids of shared node {}", x.id);
+                if kids.len() < MAX_KIDS {
+                    kids.push(y);
+                    sm.kids.get_mut(&x.id).unwrap().push(y.id);
+                }
+            }
+        }
+        Op::SRemoveKid(a, k) => {
+            let (mut sm, l) = open();
+            if !l.is_empty() {
+                let x = l[a % l.len()];
+                let mut kids = x.kids.lock(mc);
+                assert_eq!(ids(&kids), sm.kids[&x.id], "kids of shared node {}", x.id);
+                if !kids.is_empty() {
+                    let k = k % kids.len();
+                    kids.remove(k);
+                    sm.kids.get_mut(&x.id).unwrap().remove(k);
+                }
+            }
+        }
+        Op::SMoveKid(a, k, b) => {
+            let (mut sm, l) = open();
+            if l.is_empty() {
+                return;
+            }
+            let (x, y) = (l[a % l.len()], l[b % l.len()]);
+            let kid = {
+                let mut kids = x.kids.lock(mc);
+                assert_eq!(ids(&kids), sm.kids[&x.id], "kids of shared node {}", x.id);
+                if kids.is_empty() {
+                    return;
+                }
+                let k = k % kids.len();
+                if !Gc::ptr_eq(x, y) && y.kids.lock(mc).len() >= MAX_KIDS {
+                    return;
+                }
+                sm.kids.get_mut(&x.id).unwrap().remove(k);
+                kids.remove(k)
+            };
+            y.kids.lock(mc).push(kid);
+            sm.kids.get_mut(&y.id).unwrap().push(kid.id);
+        }
+        Op::SFollow(a, k) => {
+            let (mut sm, mut l) = open();
+            if !l.is_empty() && l.len() < MAX_LIST {
+                let x = l[a % l.len()];
+                let target = if k == 0 {
+                    x.next.get()
+                } else {
+                    let kids = x.kids.lock(mc);
+                    (!kids.is_empty()).then(|| kids[(k - 1) % kids.len()])
+                };
+                let expected = if k == 0 {
+                    sm.next[&x.id]
+                } else {
+                    let kids = &sm.kids[&x.id];
+                    (!kids.is_empty()).then(|| kids[(k - 1) % kids.len()])
+                };
+                assert_eq!(target.map(|t| t.id), expected, "shared node {}", x.id);
+                if let Some(t) = target {
+                    check_snode(&t);
+                    l.push(t);
+                    sm.list.push(t.id);
+                }
+            }
+        }
+        Op::STake(a, k) => {
+            let (mut sm, mut l) = open();
+            if l.is_empty() || l.len() >= MAX_LIST {
+                return;
+            }
+            let x = l[a % l.len()];
+            let mut kids = x.kids.lock(mc);
+            assert_eq!(ids(&kids), sm.kids[&x.id], "kids of shared node {}", x.id);
+            if !kids.is_empty() {
+                let k = k % kids.len();
+                let t = kids.remove(k);
+                drop(kids);
+                sm.kids.get_mut(&x.id).unwrap().remove(k);
+                check_snode(&t);
+                l.push(t);
+                sm.list.push(t.id);
+            }
+        }
+        Op::SGrab(s, i) => {
+            let Some(o) = get(s) else { return };
+            let (_sm, l) = open();
+            if l.is_empty() {
+                return;
+            }
+            let y = i.map(|i| l[i % l.len()]);
+            o.shared.set(mc, y);
+            w.model.obj(o.id).shared = y.map(|y| y.id);
+        }
+        Op::SPutBack(s) => {
+            let Some(o) = get(s) else { return };
+            let Some(y) = o.shared.get() else { return };
+            assert_eq!(Some(y.id), w.model.objs[&o.id].shared);
+            let (mut sm, mut l) = open();
+            if l.len() < MAX_LIST {
+                check_snode(&y);
+                l.push(y);
+                sm.list.push(y.id);
+            }
+        }
+        Op::SChase(s) => {
+            let Some(o) = get(s) else { return };
+            let Some(y) = o.shared.get() else { return };
+            let sm = ctx.shared();
+            let z = y.next.get();
+            assert_eq!(
+                z.map(|z| z.id),
+                sm.next[&y.id],
+                "link of shared node {}",
+                y.id
+            );
+            o.shared.set(mc, z);
+            w.model.obj(o.id).shared = z.map(|z| z.id);
+        }
+        Op::SHold(i, n, s) => {
+            let y = {
+                let (_sm, l) = open();
+                if l.is_empty() {
+                    return;
+                }
+                l[i % l.len()]
+            };
+            // The other thread may now drop `y` from the shared part, and a cycle may be
+            // marking: `y` is this call's, so it must stay alive.
+            for _ in 0..n {
+                let id = w.fresh();
+                new_obj(mc, id, &ctx.log);
+            }
+            std::thread::yield_now();
+            check_snode(&y);
+            if let Some(o) = get(s) {
+                o.shared.set(mc, Some(y));
+                w.model.obj(o.id).shared = Some(y.id);
+            }
+        }
+        Op::SSend(i) => {
+            let (mut sm, l) = open();
+            if !l.is_empty() && sm.mailbox.len() < MAX_MAILBOX {
+                let y = l[i % l.len()];
+                sm.mailbox.push((y.id, Root::new(mc, y)));
+            }
+        }
+        Op::SReceive(k) => {
+            let mut sm = ctx.shared();
+            if !sm.mailbox.is_empty() {
+                let k = k % sm.mailbox.len();
+                let (id, r) = sm.mailbox.swap_remove(k);
+                drop(sm);
+                let y = r.get(mc);
+                assert_eq!(y.id, id, "a root from the mailbox");
+                check_snode(&y);
+                w.sroots.push((id, r));
+            }
+        }
+        Op::SLoadRoot(k, s) => {
+            if w.sroots.is_empty() {
+                return;
+            }
+            let Some(o) = get(s) else { return };
+            let (id, r) = &w.sroots[k % w.sroots.len()];
+            let y = r.get(mc);
+            assert_eq!(y.id, *id, "shared root");
+            o.shared.set(mc, Some(y));
+            w.model.obj(o.id).shared = Some(y.id);
+        }
+        Op::SDropRoot(k) => {
+            if !w.sroots.is_empty() {
+                let k = k % w.sroots.len();
+                drop(w.sroots.swap_remove(k));
+            }
+        }
+    }
+}
+
+/// Allocates one garbage object and a noscan blob: every step allocates, so that cycles keep
+/// coming.
+fn churn(mc: &Mutation<'_>, w: &mut World) {
+    let id = w.fresh();
+    new_obj(mc, id, &w.ctx.log);
+    Gc::from_iter(mc, (0..CHURN_WORDS).map(|i| i as u64));
+}
+
+fn run_step(m: &mut Mutator<Slots>, w: &mut World, step: &Step) {
+    match step {
+        Step::One(Op::Collect) => {
+            m.collect();
+            w.collects += 1;
+            check_exact_private(m, w);
+            check_shared(m, w);
+        }
+        Step::One(Op::Check) => {
+            check_private(m, w);
+            check_shared(m, w);
+        }
+        Step::One(Op::Reattach) => {
+            let heap = m.heap().clone();
+            (*m, w.pin) = new_mutator(&heap, w.pin.is_some());
+            w.model.slots = [None; SLOTS];
+        }
+        Step::One(Op::Garbage(n)) => {
+            let mut left = *n;
+            while left > 0 {
+                let k = left.min(8);
+                left -= k;
+                m.mutate(|mc, _| {
+                    for _ in 0..k {
+                        let id = w.fresh();
+                        new_obj(mc, id, &w.ctx.log);
+                    }
+                });
+            }
+        }
+        Step::One(op) => m.mutate(|mc, slots| {
+            churn(mc, w);
+            apply(mc, Gc::as_ref(*slots), w, op);
+        }),
+        Step::Batch(ops) => m.mutate(|mc, slots| {
+            let slots = Gc::as_ref(*slots);
+            churn(mc, w);
+            for op in ops {
+                if !matches!(op, Op::Collect | Op::Check | Op::Reattach) {
+                    apply(mc, slots, w, op);
+                }
+            }
+        }),
+    }
+    w.ctx.log.assert_clean();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checks.
+
+/// Walks this thread's private graph from its slots and roots: it must match the model, be
+/// intact, and nothing in it (or any shared node it or the thread's roots hold) may have been
+/// dropped. Valid at any time: only this thread changes its private graph.
+fn check_private(m: &mut Mutator<Slots>, w: &World) {
+    let expected = w.model.reachable();
+    let t = w.t;
+    m.mutate(|mc, slots| {
+        if let Some(pin) = &w.pin {
+            assert!(
+                Gc::ptr_eq(pin.get(mc), *slots),
+                "thread {t}: pinned slots object"
+            );
+        }
+        let mut seen: HashSet<u64> = HashSet::new();
+        let mut held: HashSet<u64> = HashSet::new();
+        let mut stack: Vec<Gc<'_, Obj<'_>>> = Vec::new();
+        for (i, s) in slots.borrow().iter().enumerate() {
+            assert_eq!(s.map(|o| o.id), w.model.slots[i], "thread {t}: slot {i}");
+            stack.extend(s);
+        }
+        for (i, r) in w.roots.iter().enumerate() {
+            let o = r.get(mc);
+            assert_eq!(o.id, w.model.roots[i], "thread {t}: root {i}");
+            stack.push(o);
+        }
+        for (id, r) in &w.sroots {
+            let y = r.get(mc);
+            assert_eq!(y.id, *id, "thread {t}: shared root");
+            check_snode(&y);
+            held.insert(y.id);
+        }
+        while let Some(o) = stack.pop() {
+            if !seen.insert(o.id) {
+                continue;
+            }
+            check_obj(&o);
+            let mo = w
+                .model
+                .objs
+                .get(&o.id)
+                .unwrap_or_else(|| panic!("thread {t}: object {} is not in the model", o.id));
+            let edges = o.edges.borrow();
+            let edge_ids: Vec<u64> = edges.iter().map(|e| e.id).collect();
+            assert_eq!(edge_ids, mo.edges, "thread {t}: edges of object {}", o.id);
+            let y = o.shared.get();
+            assert_eq!(
+                y.map(|y| y.id),
+                mo.shared,
+                "thread {t}: shared pointer of {}",
+                o.id
+            );
+            if let Some(y) = y {
+                check_snode(&y);
+                held.insert(y.id);
+            }
+            stack.extend(edges.iter().copied());
+        }
+        assert_eq!(
+            seen, expected,
+            "thread {t}: reachable set differs from the model"
+        );
+        let counts = lock(&w.ctx.log.counts);
+        for id in seen.iter().chain(&held) {
+            assert_eq!(
+                counts.get(id),
+                None,
+                "thread {t}: reachable object {id} was dropped"
+            );
+        }
+    });
+}
+
+/// After a collection that started after this thread's last change: as `check_private`, and
+/// every other object this thread ever allocated was dropped exactly once.
+fn check_exact_private(m: &mut Mutator<Slots>, w: &mut World) {
+    check_private(m, w);
+    let reachable = w.model.reachable();
+    {
+        let counts = lock(&w.ctx.log.counts);
+        for &id in &w.model.all {
+            let c = counts.get(&id).copied().unwrap_or(0);
+            if reachable.contains(&id) {
+                assert_eq!(c, 0, "thread {}: reachable object {id} was dropped", w.t);
+            } else {
+                assert_eq!(
+                    c, 1,
+                    "thread {}: unreachable object {id} dropped {c} times",
+                    w.t
+                );
+            }
+        }
+    }
+    w.ctx.log.assert_clean();
+    // Forget the dead part of the model graph.
+    w.model.objs.retain(|id, _| reachable.contains(id));
+}
+
+/// Walks the shared graph from `starts`, comparing it with the model (whose lock the caller
+/// holds); returns the ids seen.
+fn walk_shared<'gc>(
+    mc: &Mutation<'gc>,
+    starts: Vec<Gc<'gc, SNode<'gc>>>,
+    sm: &SharedModel,
+) -> HashSet<u64> {
+    let mut seen = HashSet::new();
+    let mut stack = starts;
+    while let Some(y) = stack.pop() {
+        if !seen.insert(y.id) {
+            continue;
+        }
+        check_snode(&y);
+        let next = y.next.get();
+        assert_eq!(
+            next.map(|n| n.id),
+            *sm.next.get(&y.id).expect("a shared node in the model"),
+            "link of shared node {}",
+            y.id
+        );
+        let kids = y.kids.lock(mc).clone();
+        assert_eq!(ids(&kids), sm.kids[&y.id], "kids of shared node {}", y.id);
+        stack.extend(next);
+        stack.extend(kids);
+    }
+    seen
+}
+
+/// The shared part as this thread sees it: the list, the mailbox and this thread's shared
+/// roots match the model, and nothing reachable from them was dropped. Valid at any time.
+fn check_shared(m: &mut Mutator<Slots>, w: &World) {
+    let t = w.t;
+    m.mutate(|mc, _| {
+        let sm = w.ctx.shared();
+        let root = w.slist.get(mc);
+        let mut starts = root.list.lock(mc).clone();
+        assert_eq!(ids(&starts), sm.list, "thread {t}: shared list");
+        let mut start_ids = sm.list_and_mailbox();
+        for (id, r) in &sm.mailbox {
+            let y = r.get(mc);
+            assert_eq!(y.id, *id, "thread {t}: root in the mailbox");
+            starts.push(y);
+        }
+        for (id, r) in &w.sroots {
+            let y = r.get(mc);
+            assert_eq!(y.id, *id, "thread {t}: shared root");
+            starts.push(y);
+            start_ids.push(*id);
+        }
+        let seen = walk_shared(mc, starts, &sm);
+        assert_eq!(
+            seen,
+            sm.closure(start_ids),
+            "thread {t}: shared part differs from the model"
+        );
+        let counts = lock(&w.ctx.log.counts);
+        for id in &seen {
+            assert_eq!(
+                counts.get(id),
+                None,
+                "thread {t}: reachable shared node {id} was dropped"
+            );
+        }
+    });
+}
+
+/// After a collection that started while no thread changed anything, with `held` the shared
+/// nodes the private graphs hold: the shared part matches the model, the nodes reachable from
+/// the list, the mailbox or `held` were never dropped, and every other shared node ever
+/// allocated was dropped exactly once.
+fn global_check<R: Rootable>(m: &mut Mutator<R>, ctx: &Ctx, slist: &SList, held: &HashSet<u64>) {
+    m.mutate(|mc, _| {
+        let sm = ctx.shared();
+        let root = slist.get(mc);
+        let mut starts = root.list.lock(mc).clone();
+        assert_eq!(ids(&starts), sm.list, "shared list");
+        for (id, r) in &sm.mailbox {
+            let y = r.get(mc);
+            assert_eq!(y.id, *id, "root in the mailbox");
+            starts.push(y);
+        }
+        let seen = walk_shared(mc, starts, &sm);
+        assert_eq!(
+            seen,
+            sm.closure(sm.list_and_mailbox()),
+            "shared part differs from the model"
+        );
+        let live = sm.closure(
+            sm.list_and_mailbox()
+                .into_iter()
+                .chain(held.iter().copied()),
+        );
+        let counts = lock(&ctx.log.counts);
+        for &id in &sm.all {
+            let c = counts.get(&id).copied().unwrap_or(0);
+            if live.contains(&id) {
+                assert_eq!(c, 0, "live shared node {id} was dropped");
+            } else {
+                assert_eq!(c, 1, "dead shared node {id} dropped {c} times");
+            }
+        }
+    });
+    ctx.log.assert_clean();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Driver.
+
+struct ThreadOut {
+    all: BTreeSet<u64>,
+    collects: u32,
+}
+
+fn thread_main(
+    t: usize,
+    heap: Heap,
+    ctx: Arc<Ctx>,
+    slist: SList,
+    steps: Vec<Step>,
+    rounds: usize,
+) -> ThreadOut {
+    let _abort = AbortOnPanic(&ctx.rendezvous);
+    let (mut m, pin) = new_mutator(&heap, t == 0);
+    let mut w = World {
+        pin,
+        t,
+        ctx: ctx.clone(),
+        slist,
+        model: Model::default(),
+        roots: Vec::new(),
+        sroots: Vec::new(),
+        collects: 0,
+    };
+    // Start together, so that the programs overlap.
+    ctx.rendezvous.wait();
+    let n = steps.len();
+    for r in 0..rounds {
+        for step in &steps[r * n / rounds..(r + 1) * n / rounds] {
+            run_step(&mut m, &mut w, step);
+        }
+        // Both threads stop; thread 0 forces a cycle and checks the whole shared part; then
+        // both check their private graphs exactly (that cycle started after their last change).
+        lock(&ctx.held)[t] = w.held_shared();
+        ctx.rendezvous.wait();
+        if t == 0 {
+            m.collect();
+            w.collects += 1;
+            let held: HashSet<u64> = lock(&ctx.held).iter().flatten().copied().collect();
+            global_check(&mut m, &ctx, &w.slist, &held);
+        }
+        ctx.rendezvous.wait();
+        check_exact_private(&mut m, &mut w);
+        check_shared(&mut m, &w);
+    }
+    let out = ThreadOut {
+        all: std::mem::take(&mut w.model.all),
+        collects: w.collects,
+    };
+    // Everything private (and every shared root of this thread) becomes garbage.
+    drop(w);
+    drop(m);
+    out
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "(non-string panic)".into())
+}
+
+fn run_case(programs: [Vec<Step>; THREADS], rounds: usize, gc_workers: usize, gc_percent: i32) {
+    let t0 = Instant::now();
+    let heap = Heap::new(Config {
+        verify: true,
+        poison_freed: true,
+        gc_workers,
+        gc_percent,
+        ..Config::default()
+    })
+    .unwrap();
+    let ctx = Arc::new(Ctx::default());
+    let slist: SList = {
+        let mut m = heap.mutator::<Rootable![()]>(|_| ());
+        m.mutate(|mc, _| {
+            let root = SharedList {
+                list: GcMutex::new(Vec::new()),
+                weight: Gc::from_iter(mc, (0..WEIGHT).map(|i| i as u64)),
+            };
+            Root::new(mc, Gc::new(mc, root))
+        })
+    };
+
+    let handles: Vec<_> = programs
+        .into_iter()
+        .enumerate()
+        .map(|(t, steps)| {
+            let (heap, ctx, slist) = (heap.clone(), ctx.clone(), slist.clone());
+            std::thread::Builder::new()
+                .name(format!("model-mutator-{t}"))
+                .spawn(move || thread_main(t, heap, ctx, slist, steps, rounds))
+                .unwrap()
+        })
+        .collect();
+    let mut outs = Vec::new();
+    let mut failures = Vec::new();
+    for (t, h) in handles.into_iter().enumerate() {
+        match h.join() {
+            Ok(out) => outs.push(out),
+            Err(p) => failures.push(format!("thread {t}: {}", panic_message(&*p))),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+
+    // Both threads and their mutators are gone: of the private objects nothing is left, of the
+    // shared part what the list and the mailbox reach.
+    let mut explicit: u32 = outs.iter().map(|o| o.collects).sum();
+    let private: BTreeSet<u64> = outs.iter().flat_map(|o| o.all.iter().copied()).collect();
+    let mut m = heap.mutator::<Rootable![()]>(|_| ());
+    m.collect();
+    explicit += 1;
+    global_check(&mut m, &ctx, &slist, &HashSet::new());
+    {
+        let counts = lock(&ctx.log.counts);
+        for id in &private {
+            let c = counts.get(id).copied().unwrap_or(0);
+            assert_eq!(
+                c, 1,
+                "private object {id} dropped {c} times after its thread ended"
+            );
+        }
+    }
+
+    // Automatic cycles ran, besides the forced ones. (Concurrent `collect()` calls may share one
+    // forced cycle, so `num_gc` is compared with `num_forced_gc` rather than with the calls.)
+    let s = heap.mem_stats();
+    s.check_invariants().unwrap();
+    assert!(
+        (1..=explicit).contains(&s.num_forced_gc),
+        "{} forced cycles for {explicit} collect() calls",
+        s.num_forced_gc
+    );
+    assert!(
+        s.num_gc > s.num_forced_gc,
+        "no automatic cycle: {} cycles, all forced ({explicit} collect() calls)",
+        s.num_gc
+    );
+    if std::env::var_os("MC_TRACE").is_some() {
+        eprintln!(
+            "TRACE {:?} num_gc {} forced {} explicit {explicit} objs {} shared {} rounds {rounds} workers {gc_workers} pct {gc_percent} pause_total {}us",
+            t0.elapsed(),
+            s.num_gc,
+            s.num_forced_gc,
+            private.len(),
+            ctx.shared().all.len(),
+            s.pause_total_ns / 1000
+        );
+    }
+
+    // Release everything, collect, and drop the heap: every object is dropped exactly once.
+    let mut all = private;
+    all.extend(ctx.shared().all.iter().copied());
+    ctx.shared().mailbox.clear();
+    drop(slist);
+    drop(m);
+    heap.collect();
+    let check_all = |when: &str| {
+        let counts = lock(&ctx.log.counts);
+        for id in &all {
+            assert_eq!(counts.get(id), Some(&1), "object {id} {when}");
+        }
+        assert_eq!(counts.len(), all.len(), "drops of unknown ids {when}");
+        drop(counts);
+        ctx.log.assert_clean();
+    };
+    check_all("after the last collect");
+    drop(heap);
+    check_all("after the heap was dropped");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    #[test]
+    #[cfg_attr(miri, ignore)]
+    fn two_mutators_match_model(
+        p0 in prop::collection::vec(step(), 40..150),
+        p1 in prop::collection::vec(step(), 40..150),
+        rounds in 1..=3usize,
+        gc_workers in 1..=2usize,
+        gc_percent in prop_oneof![Just(1), Just(5)],
+    ) {
+        run_case([p0, p1], rounds, gc_workers, gc_percent);
+    }
+}
+
+/// A fixed pair of programs that exercises every op, so the checks run even under a filter.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn fixed_programs() {
+    use Op::*;
+    let program = |k: usize| {
+        let mut steps = vec![
+            Step::One(Allocate(0)),
+            Step::One(Allocate(1)),
+            Step::One(Link(0, 1)),
+            Step::One(Link(1, 0)),
+            Step::One(MakeRoot(1)),
+            Step::One(Chain(0, 10)),
+            Step::One(SAlloc),
+            Step::One(SAlloc),
+            Step::One(SAlloc),
+            Step::One(SSetNext(0, Some(1))),
+            Step::One(SPushKid(1, 2)),
+            Step::One(SPushKid(2, 0)),
+            Step::One(SGrab(0, Some(k))),
+            Step::One(SSend(2)),
+            Step::One(Collect),
+            Step::One(SRemove(k)),
+            Step::One(SHold(0, 12, 1)),
+            Step::One(SReceive(0)),
+            Step::One(Garbage(40)),
+            Step::One(Check),
+            Step::One(ClearSlot(0)),
+            Step::One(ClearSlot(1)),
+            Step::One(LoadRoot(0, 2)),
+            Step::One(Follow(2, 0, 3)),
+            Step::One(SFollow(0, 0)),
+            Step::One(SFollow(1, 1)),
+            Step::One(SChase(3)),
+            Step::One(SPutBack(3)),
+            Step::One(SRemoveKid(1, 0)),
+            Step::One(SLoadRoot(0, 2)),
+            Step::One(SDropRoot(0)),
+            Step::Batch(vec![
+                Allocate(4),
+                Link(4, 3),
+                MutateCompound(3, Compound::Push(4)),
+                MutateCompound(3, Compound::Reverse),
+                Garbage(30),
+                SAlloc,
+                SGrab(4, Some(0)),
+                MutateCompound(3, Compound::Swap(0, 1)),
+                MutateCompound(2, Compound::CopyFrom(3)),
+            ]),
+            Step::One(Reattach),
+            Step::One(Allocate(5)),
+            Step::One(Garbage(40)),
+            Step::One(Collect),
+            Step::One(DropRoot(0)),
+            Step::One(Unlink(3, 0)),
+            Step::One(MutateCompound(3, Compound::Truncate(0))),
+            Step::One(Move(4, 5)),
+            Step::One(SRemove(0)),
+            Step::One(Collect),
+        ];
+        // Enough allocation for background cycles whatever the timing.
+        steps.extend((0..20).map(|_| Step::One(Garbage(10))));
+        steps
+    };
+    run_case([program(0), program(1)], 2, 2, 1);
+}
