@@ -163,10 +163,12 @@ impl<'gc> Mutation<'gc> {
             return;
         };
         let job = self.job.expect("the slow path runs only while marking");
-        // SAFETY: as in `allocate_black`. `base` is the object holding the cell: a heap object
-        // the caller reached through a Gc of this call, so live, with a header (it holds a cell
-        // that can hold Gc pointers, so its type needs tracing).
+        // SAFETY: as in `allocate_black`.
         let marker = unsafe { &mut *self.state.marker.get() };
+        // SAFETY: `base` is the slot of the heap object holding the cell (`object_base` found
+        // the slot inside an in-use span): the caller reached the cell through a Gc of this
+        // call, so the object is live (no sweep runs while a cycle marks), and it has a header,
+        // since a cell that can hold Gc pointers makes its type need tracing; `slot` is inside it.
         unsafe { marker.blacken_for_write(base, slot) };
         marker.publish(job);
     }

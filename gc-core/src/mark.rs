@@ -36,8 +36,8 @@ use gcheap_allocator::Allocator;
 use parking_lot::{Condvar, Mutex};
 
 use crate::object::{
-    Acquired, ObjectType, SCAN_CHUNK, acquire, base_of, cards, descriptor_at, header_word,
-    release_black, release_gray,
+    Acquired, Descriptor, ObjectType, SCAN_CHUNK, acquire, base_of, cards, descriptor_at,
+    header_word, release_black, release_gray,
 };
 use crate::trace::{Tracer, TracerKind};
 
@@ -277,7 +277,9 @@ impl Marker {
     /// held by a mutator, which then blackens it.
     fn scan(&mut self, gray: Gray) {
         // SAFETY: only live objects with written headers (and cards) are queued.
-        if let Some(cards) = unsafe { cards(gray.base) } {
+        let desc = unsafe { descriptor_at(gray.base) };
+        // SAFETY: as above; `desc` is its descriptor.
+        if let Some(cards) = unsafe { cards(gray.base, desc) } {
             // A carded slice: on the first visit, queue every other card (so workers share the
             // array); then scan this entry's card unless it is black or held.
             if gray.start == 0 {
@@ -290,8 +292,8 @@ impl Marker {
             }
             let card = &cards[gray.start / SCAN_CHUNK];
             if acquire(card, self.black) == Acquired::Held {
-                // SAFETY: we hold the card; the object is live and initialized.
-                unsafe { self.trace_chunk(gray.base, gray.start) };
+                // SAFETY: we hold the card (writers of its elements wait); the object is live.
+                unsafe { self.trace_chunk(gray.base, desc, gray.start) };
                 release_black(card, self.black);
             }
             return;
@@ -301,8 +303,8 @@ impl Marker {
         if acquire(word, self.black) != Acquired::Held {
             return;
         }
-        // SAFETY: we hold the object; it is live (reachable) and its header is written.
-        match unsafe { self.trace_chunk(gray.base, gray.start) } {
+        // SAFETY: we hold the object; it is live (reachable) and `desc` is its descriptor.
+        match unsafe { self.trace_chunk(gray.base, desc, gray.start) } {
             Some(next) => {
                 release_gray(word);
                 self.local.push(Gray {
@@ -315,18 +317,20 @@ impl Marker {
     }
 
     /// The barrier for a write at `slot` inside the object at `base`: blackens the card holding
-    /// `slot` if the object is a carded slice, else the whole object ([`Marker::blacken`]).
+    /// `slot` if the object is a carded slice, else the whole object (see `blacken`).
     ///
     /// # Safety
-    /// As for [`Marker::blacken`]; `slot` lies inside the object's elements.
+    /// `base` is a live object with a header, written by the caller's mutator, and `slot` lies
+    /// inside its elements (a cell of the object).
     pub(crate) unsafe fn blacken_for_write(&mut self, base: NonNull<u8>, slot: NonNull<u8>) {
-        // SAFETY: caller's promise.
-        let Some(cards) = (unsafe { cards(base) }) else {
-            // SAFETY: caller's promise.
-            return unsafe { self.blacken(base) };
-        };
-        // SAFETY: caller's promise.
+        // SAFETY: caller's promise: a live object with a written header.
         let desc = unsafe { descriptor_at(base) };
+        // SAFETY: as above; `desc` is its descriptor.
+        let Some(cards) = (unsafe { cards(base, desc) }) else {
+            // SAFETY: caller's promise.
+            return unsafe { self.blacken(base, desc) };
+        };
+        // The slot lies in the elements (caller's promise), and carded objects have elem_size > 0.
         let index =
             (slot.as_ptr().addr() - base.as_ptr().addr() - desc.payload_offset) / desc.elem_size;
         let k = (index / SCAN_CHUNK).min(cards.len() - 1);
@@ -338,7 +342,7 @@ impl Marker {
                 self.local.push(Gray { base, start: 0 });
             }
             // SAFETY: we hold the card; the caller promises a live object.
-            unsafe { self.trace_chunk(base, k * SCAN_CHUNK) };
+            unsafe { self.trace_chunk(base, desc, k * SCAN_CHUNK) };
         });
     }
 
@@ -348,8 +352,8 @@ impl Marker {
     /// marker's deque; the caller publishes them.
     ///
     /// # Safety
-    /// `base` is a live object with a header, written by the caller's mutator.
-    pub(crate) unsafe fn blacken(&mut self, base: NonNull<u8>) {
+    /// `base` is a live object with a header holding `desc`, written by the caller's mutator.
+    unsafe fn blacken(&mut self, base: NonNull<u8>, desc: &Descriptor) {
         // SAFETY: caller's promise.
         let word = unsafe { header_word(base) };
         wait_for(word, self.black, || {
@@ -357,8 +361,8 @@ impl Marker {
                 self.marked_bytes += size as u64;
             }
             let mut start = 0;
-            // SAFETY: we hold the object; the caller promises it is live with a header.
-            while let Some(next) = unsafe { self.trace_chunk(base, start) } {
+            // SAFETY: we hold the object; the caller promises it is live with this descriptor.
+            while let Some(next) = unsafe { self.trace_chunk(base, desc, start) } {
                 start = next;
             }
         });
@@ -368,10 +372,14 @@ impl Marker {
     /// next chunk starts.
     ///
     /// # Safety
-    /// `base` is a live object with a written header that the caller holds.
-    unsafe fn trace_chunk(&mut self, base: NonNull<u8>, start: usize) -> Option<usize> {
-        // SAFETY: caller's promise.
-        let desc = unsafe { descriptor_at(base) };
+    /// `base` is a live, initialized object with a header holding `desc`, which the caller holds
+    /// (its state word or the chunk's card).
+    unsafe fn trace_chunk(
+        &mut self,
+        base: NonNull<u8>,
+        desc: &Descriptor,
+        start: usize,
+    ) -> Option<usize> {
         let Some(trace) = desc.trace else {
             unreachable!(
                 "a {} was queued for scanning but holds no Gc pointers",

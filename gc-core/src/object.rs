@@ -286,8 +286,10 @@ pub(crate) unsafe fn header_word<'a>(base: NonNull<u8>) -> &'a AtomicUsize {
 /// `base` is a fresh allocation of at least one word, 8-aligned, that no other thread knows.
 #[inline]
 pub(crate) unsafe fn write_header(base: NonNull<u8>, desc: &'static Descriptor, parity: usize) {
-    // SAFETY: caller's promise.
-    unsafe { header_word(base) }.store(desc as *const Descriptor as usize | parity, Relaxed);
+    // SAFETY: caller's promise: one 8-aligned word of a live allocation that no other thread
+    // can access yet, so this first (atomic) write races with nothing.
+    unsafe { AtomicUsize::from_ptr(base.cast::<usize>().as_ptr()) }
+        .store(desc as *const Descriptor as usize | parity, Relaxed);
 }
 
 /// Reads the descriptor in the header at `base`.
@@ -369,27 +371,27 @@ pub(crate) const fn cards_offset(payload_offset: usize, elem_size: usize, len: u
     round_up(payload_offset + elem_size * len, align_of::<usize>())
 }
 
-/// The card words of the slice object at `base`, if it has cards.
+/// The card words of the slice object at `base` (whose descriptor is `desc`), if it has cards.
 ///
 /// # Safety
-/// `base` is a live object with a written header, and its length word and cards (if any) were
-/// written at allocation.
+/// `base` is a live object with a written header holding `desc`, and its length word and cards
+/// (if any) were written at allocation.
 #[inline]
-pub(crate) unsafe fn cards<'a>(base: NonNull<u8>) -> Option<&'a [AtomicUsize]> {
-    // SAFETY: caller's promise.
-    let desc = unsafe { descriptor_at(base) };
+pub(crate) unsafe fn cards<'a>(base: NonNull<u8>, desc: &Descriptor) -> Option<&'a [AtomicUsize]> {
     if desc.elem_size == 0 || desc.trace.is_none() {
         return None;
     }
-    // SAFETY: a slice object with a header keeps its length in its second word.
+    // SAFETY: caller's promise: a slice object (elem_size != 0) with a header keeps its length in
+    // its second word.
     let len = unsafe { slice_len(base) };
     let n = card_count(len);
     if n == 0 {
         return None;
     }
     let offset = cards_offset(desc.payload_offset, desc.elem_size, len);
-    // SAFETY: the allocation made room for n card words at that offset, 8-aligned (objects with
-    // headers are 8-aligned), written at allocation and only accessed atomically since.
+    // SAFETY: `Gc::from_iter` made room for n card words at that offset, 8-aligned (objects with
+    // headers are 8-aligned), and wrote them before the object was published; since then they
+    // are only accessed atomically.
     unsafe {
         let first = base.add(offset).cast::<AtomicUsize>();
         Some(std::slice::from_raw_parts(first.as_ptr(), n))
