@@ -277,6 +277,35 @@ impl Allocator {
         s.mark(index).then(|| s.elem_size())
     }
 
+    /// Marks an object allocated while a collector marks (allocate-black), if the sweep that
+    /// follows that mark will consult its mark bit; returns its slot size if this call set the
+    /// bit. `mark_gen` is the [`sweep_generation`](Self::sweep_generation) at the mark's start.
+    ///
+    /// A span swept in generation `mark_gen` (its sweepgen is `mark_gen`, or `mark_gen + 3` while
+    /// a cache holds it) is swept again, reading mark bits, by the next sweep cycle — whether it
+    /// has started yet or not, since starting a cycle changes no span — so the object is marked.
+    /// A span swept by that next cycle already (a cache took it after
+    /// [`start_sweep_cycle`](Self::start_sweep_cycle)) is not: a mark bit set there would
+    /// outlive its sweep and make the following mark skip the object. So a collector may keep
+    /// allocating black with this after its sweep has started, until each cache is prepared for
+    /// the sweep.
+    ///
+    /// # Panics
+    /// If `ptr` is not inside an object of this allocator.
+    #[inline]
+    pub fn mark_new_object(&self, ptr: NonNull<u8>, mark_gen: u32) -> Option<usize> {
+        let (span, index) = self
+            .inner
+            .locate(ptr.as_ptr().addr())
+            .unwrap_or_else(|| panic!("mark: {ptr:p} is not inside an object of this allocator"));
+        let s = self.inner.span(span);
+        let sg = s.sweepgen.load(Acquire);
+        if sg != mark_gen && sg != mark_gen.wrapping_add(3) {
+            return None;
+        }
+        s.mark(index).then(|| s.elem_size())
+    }
+
     /// Whether the object containing `ptr` is marked; `None` if `ptr` is not inside an object.
     pub fn is_marked(&self, ptr: NonNull<u8>) -> Option<bool> {
         let (span, index) = self.inner.locate(ptr.as_ptr().addr())?;

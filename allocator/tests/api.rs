@@ -418,3 +418,40 @@ fn the_per_thread_default_cache_serves_standalone_use() {
     );
     check_identities(&a);
 }
+
+#[test]
+fn mark_new_object_keeps_objects_in_spans_the_next_sweep_reads() {
+    let a = Allocator::default();
+    let mut held = a.cache();
+    let l = layout(64, 8);
+    // A mark starts at generation g; a cache allocates black in its span.
+    let g = a.sweep_generation();
+    let before = held.alloc(l, ObjectKind::NoScan).unwrap();
+    assert_eq!(a.mark_new_object(before, g), Some(64));
+    assert_eq!(a.mark_new_object(before, g), None, "already marked");
+    let large = held.alloc(layout(100_000, 8), ObjectKind::NoScan).unwrap();
+    assert!(a.mark_new_object(large, g).is_some(), "large spans too");
+    // The sweep starts while the cache still holds its span: objects it allocates there now
+    // are swept when it releases the span, so they are marked.
+    a.start_sweep_cycle();
+    let stale = held.alloc(l, ObjectKind::NoScan).unwrap();
+    assert_eq!(a.mark_new_object(stale, g), Some(64));
+    // A fresh cache takes spans swept by the new cycle: a mark bit there would outlive the
+    // sweep, so none is set.
+    let mut fresh = a.cache();
+    let new = fresh.alloc(l, ObjectKind::NoScan).unwrap();
+    assert_eq!(a.mark_new_object(new, g), None);
+    assert_eq!(a.is_marked(new), Some(false));
+    let new_large = fresh.alloc(layout(100_000, 8), ObjectKind::NoScan).unwrap();
+    assert_eq!(a.mark_new_object(new_large, g), None);
+    // Releasing the stale span sweeps it: both black objects survive.
+    held.prepare_for_sweep();
+    a.finish_sweep();
+    assert_eq!(
+        a.is_marked(before),
+        Some(false),
+        "sweeping cleared the mark"
+    );
+    assert_eq!(a.stats().heap_objects, 5);
+    check_identities(&a);
+}

@@ -25,8 +25,11 @@ pub struct Mutation<'gc> {
     pub(crate) heap: &'gc Heap,
     pub(crate) shared: &'gc Shared,
     pub(crate) state: &'gc MutatorState,
-    /// The cycle marking during this call, if any. It changes only while every mutator is at a
-    /// boundary, so it is fixed for the whole call: the barrier's fast path reads this field.
+    /// The cycle marking during this call, if any. The slot it comes from changes only at this
+    /// mutator's boundaries (or with the world stopped), so it is fixed for the whole call: the
+    /// barrier's fast path reads this field. The job may end (its sweep start) during the call:
+    /// then the barrier finds every object it can reach black, and allocate-black marks only
+    /// what the sweep has yet to read.
     job: Option<&'gc MarkJob>,
     /// The black bit written into every header allocated in this call (see `Shared::parity`).
     pub(crate) parity: usize,
@@ -108,7 +111,10 @@ impl<'gc> Mutation<'gc> {
     #[cold]
     #[inline(never)]
     fn allocate_black(&self, p: NonNull<u8>) {
-        if let Some(size) = self.shared.allocator.mark_object(p) {
+        let job = self.job.expect("allocate-black runs only with a job");
+        // After the cycle's sweep started (this call began before), only objects in spans the
+        // sweep has yet to read need the mark (see `Allocator::mark_new_object`).
+        if let Some(size) = self.shared.allocator.mark_new_object(p, job.sweep_gen) {
             // SAFETY: the marker is this mutator's, used only on its thread inside mutate (or by
             // the collector with the world stopped); no other borrow of it is live here.
             unsafe { (*self.state.marker.get()).marked_bytes += size as u64 };
@@ -124,12 +130,21 @@ impl<'gc> Mutation<'gc> {
             self.shared.request_cycle();
         }
         if let Some(job) = self.job {
-            let ratio = f64::from_bits(self.shared.assist_ratio.load(Relaxed));
-            let budget = (CREDIT_BYTES as f64 * ratio) as u64;
             // SAFETY: as in `allocate_black`; the assist runs Trace impls, which cannot reach
             // this mutator's context (they get no `Mutation`).
             let marker = unsafe { &mut *self.state.marker.get() };
-            job.assist(marker, budget);
+            // Nothing queued means nothing to steal: no operation, so that the collector's
+            // termination check is not held up by assists that cannot do anything.
+            if job.any_work() {
+                let ratio = f64::from_bits(self.shared.assist_ratio.load(Relaxed));
+                let budget = (CREDIT_BYTES as f64 * ratio) as u64;
+                self.state.begin_op();
+                job.assist(marker, budget);
+                self.state.end_op(job, marker);
+            } else {
+                job.marked_bytes
+                    .fetch_add(std::mem::take(&mut marker.marked_bytes), Relaxed);
+            }
         }
     }
 
@@ -165,11 +180,20 @@ impl<'gc> Mutation<'gc> {
         let job = self.job.expect("the slow path runs only while marking");
         // SAFETY: as in `allocate_black`.
         let marker = unsafe { &mut *self.state.marker.get() };
-        // SAFETY: `base` is the slot of the heap object holding the cell (`object_base` found
-        // the slot inside an in-use span): the caller reached the cell through a Gc of this
-        // call, so the object is live (no sweep runs while a cycle marks), and it has a header,
-        // since a cell that can hold Gc pointers makes its type need tracing; `slot` is inside it.
-        unsafe { marker.blacken_for_write(base, slot) };
-        marker.publish(job);
+        let mut began = false;
+        // A panic in a Trace impl here would leave the object held and the operation open
+        // (the cycle could never end): abort, as the workers do.
+        crate::mark::abort_on_panic(|| {
+            // SAFETY: `base` is the slot of the heap object holding the cell (`object_base`
+            // found the slot inside an in-use span): the caller reached the cell through a Gc of
+            // this call, so the object is live (marking frees nothing, and a sweep frees only
+            // objects no mutator can reach), and it has a header, since a cell that can hold Gc
+            // pointers makes its type need tracing; `slot` is inside it.
+            began = unsafe { marker.blacken_for_write(base, slot, || self.state.begin_op()) };
+        });
+        if began {
+            marker.publish(job);
+            self.state.end_op(job, marker);
+        }
     }
 }

@@ -14,23 +14,28 @@
 //!    while mutators run. Mutators take part: the write barrier blackens each object before its
 //!    first write in the cycle ([`crate::mark`] explains the state word that keeps markers and
 //!    writers apart), allocation is black, and allocation pays mark assists.
-//! 4. **Mark termination** (a brief stop): with every mutator at a boundary no barrier is half
-//!    done; if the queues are still empty, marking is complete (otherwise mark again, concurrently
-//!    twice, then under the stop). Turn the barrier off, optionally checkmark, flush caches,
-//!    start the allocator's sweep, set the next goal, release.
-//! 5. **Sweep** (concurrent): lazy on allocation and on the background sweeper thread; drops run
-//!    there through the sweep hook.
+//! 4. **Mark termination** (ragged, no stop): once the workers are idle, the collector checks
+//!    that no gray object is left anywhere — none queued, and no mutator inside a barrier or
+//!    assist that could hold some privately — without stopping anyone (`Shared::marking_done`).
+//!    Then everything reachable is black, and stays black. Checkmark mode then stops the world
+//!    to re-mark and compare (debug only).
+//! 5. **Sweep** (concurrent): the allocator's sweep cycle starts while mutators run. Their
+//!    caches may still hold spans from before it: the sweep reads those when a cache releases
+//!    them, so until then their mutators keep the job and allocate black there
+//!    (`Allocator::mark_new_object`); each releases them and drops the job at its next boundary
+//!    (the collector does it at once for mutators parked at one). Lazy and background sweeping
+//!    run the drops through the sweep hook.
 //!
-//! The two stops are this version's remaining stop-the-world phases (ARCHITECTURE.md lists them
-//! as a gap): each waits for every mutator inside `mutate` to return (they see
-//! [`Mutation::should_yield`]) and then does a few microseconds of work. Both are recorded as
-//! pauses, summed per cycle in `PauseNs` as Go does, the longest in `max_pause_ns`.
+//! The mark-start stop is this version's remaining stop-the-world phase (ARCHITECTURE.md lists it
+//! as a gap): it waits for every mutator inside `mutate` to return (they see
+//! [`Mutation::should_yield`]) and then does a few microseconds of work. It is recorded as the
+//! cycle's pause (with the checkmark stop when that is on), the longest in `max_pause_ns`.
 
 use std::cell::RefCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr::NonNull;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::*};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::*, fence};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -42,7 +47,7 @@ use crate::mark::{MarkJob, Marker, WorkerPool};
 use crate::mutator::MutatorState;
 use crate::object::BLACK;
 use crate::object::drop_dead;
-use crate::pacer::{CREDIT_BYTES, Pacer};
+use crate::pacer::Pacer;
 use crate::root::RootTable;
 use crate::stats::{History, MemStats};
 use crate::trace::{Tracer, TracerKind};
@@ -109,7 +114,7 @@ pub(crate) struct Shared {
     /// the header of every object allocated since, so objects allocated during marking are black
     /// and objects allocated after it are white for the next cycle.
     pub(crate) parity: AtomicUsize,
-    /// Whether a cycle is marking (between its two stops).
+    /// Whether a cycle is marking (from its stop to its sweep's start).
     pub(crate) marking: AtomicBool,
     /// Set when a cycle failed (a checkmark failure, a panic in a cycle): mutators panic at their
     /// next boundary with the failure's message instead of running on a heap that no longer
@@ -517,13 +522,25 @@ impl Shared {
              panic while marking); its mark bits are not trustworthy, so no further cycle runs"
         );
         let entered = Entered::new(self.id, true);
-        // Every mark bit must be clear: normally nothing is left to sweep (a span a mutator
-        // released just now may be).
+        let mutators = self.mutators.lock();
+        // Every mark bit must be clear. Caches that kept spans since the last sweep started
+        // (their mutators have not been at a boundary since) release them now, which sweeps
+        // them; then nothing else is left to sweep (normally nothing at all).
+        for m in mutators.iter() {
+            // SAFETY: the world is stopped: no mutator uses its cache, job slot or marker.
+            unsafe {
+                m.retire_finished_job();
+                (*m.cache.get()).prepare_for_sweep();
+            }
+        }
         self.allocator.finish_sweep();
         let black = self.parity.fetch_xor(BLACK, Relaxed) ^ BLACK;
-        let job = Arc::new(MarkJob::new(self.config.gc_workers, black));
+        let job = Arc::new(MarkJob::new(
+            self.config.gc_workers,
+            black,
+            self.allocator.sweep_generation(),
+        ));
         {
-            let mutators = self.mutators.lock();
             let mut roots = Marker::new(&self.allocator);
             roots.black = black;
             let mut tracer = Tracer {
@@ -540,6 +557,7 @@ impl Shared {
                 }
             }
         }
+        drop(mutators);
         *self.current_job.lock() = Some(job.clone());
         self.marking.store(true, Relaxed);
         self.assist_ratio
@@ -549,46 +567,30 @@ impl Shared {
         let mark_start = Instant::now();
         let pause1 = mark_start - stop1;
 
-        // Concurrent mark, then mark termination: with every mutator at a boundary no barrier is
-        // half done, so empty queues mean marking is complete. Work found there (barriers that
-        // ran after the workers went idle) is marked concurrently again, twice at most, then
-        // under the stop.
-        let mut rounds = 0;
-        let (world, stop2) = loop {
+        // Concurrent mark until the ragged termination check finds no gray object anywhere
+        // (`marking_done`); mutators keep running throughout.
+        loop {
             self.pool.mark(&job, &self.allocator);
-            let stop2 = Instant::now();
-            let world = self.stop_world();
-            if !job.any_work() {
-                break (world, stop2);
+            if self.marking_done(&job) {
+                break;
             }
             job.rearm();
-            if rounds == 2 {
-                self.pool.mark(&job, &self.allocator);
-                break (world, stop2);
-            }
-            rounds += 1;
-            drop(world);
-        };
-        let entered = Entered::new(self.id, true);
-        let mutators = self.mutators.lock();
-        for m in mutators.iter() {
-            // SAFETY: the world is stopped: no mutator uses its marker, job slot or cache.
-            unsafe {
-                let marker = &mut *m.marker.get();
-                job.marked_bytes.fetch_add(marker.marked_bytes, Relaxed);
-                marker.marked_bytes = 0;
-                *m.job.get() = None;
-            }
         }
-        *self.current_job.lock() = None;
-        {
-            // Under the lock, so that a mutator waiting in `pace_at_boundary` cannot miss it.
-            let _c = self.control.lock();
-            self.marking.store(false, Relaxed);
-            self.cycle_done.notify_all();
-        }
+        let mark_end = Instant::now();
 
+        // Checkmark mode verifies under a stop: the re-mark reads every reachable object, which
+        // mutators must not write meanwhile. It also checks the ragged termination: with every
+        // mutator at a boundary, a complete mark leaves nothing queued.
+        let mut pause2 = Duration::ZERO;
         if self.config.verify {
+            let world = self.stop_world();
+            let _entered = Entered::new(self.id, true);
+            assert!(
+                !job.any_work(),
+                "gcheap: checkmark: gray objects were queued after the mark termination check \
+                 found marking complete"
+            );
+            let mutators = self.mutators.lock();
             let mut verifier = Verifier::new(&self.allocator);
             self.mark_roots(
                 &mut Tracer {
@@ -597,28 +599,51 @@ impl Shared {
                 &mutators,
             );
             verifier.drain();
+            drop(mutators);
+            drop(world);
+            pause2 = mark_end.elapsed();
         }
 
-        // Sweep start: no cache may keep a span across the new sweep generation.
-        for m in mutators.iter() {
-            // SAFETY: as above.
-            unsafe { (*m.cache.get()).flush() };
-            m.credit.set(CREDIT_BYTES);
+        // Sweep start, mutators still running: caches keep the spans they hold, which the sweep
+        // reads when they release them (at their mutator's next boundary, or at the next mark
+        // start); until then their mutators keep the job and allocate black there.
+        {
+            // Shared: sweeps finished here (normally none) run drops that may use the heap.
+            let _world = WorldGuard::enter(self);
+            self.allocator.start_sweep_cycle();
         }
-        drop(mutators);
-        self.allocator.start_sweep_cycle();
         // From here on the mark state is consumed by the sweep: an unwind before this point left
         // stale marks, and `broken` stays set.
         self.broken.store(false, Relaxed);
-        drop(entered);
+        job.finished.store(true, Release);
+        *self.current_job.lock() = None;
+        {
+            // Under the lock, so that a mutator waiting in `pace_at_boundary` cannot miss it.
+            let _c = self.control.lock();
+            self.marking.store(false, Relaxed);
+            self.cycle_done.notify_all();
+        }
+        // Act for mutators parked at a boundary: release their caches' spans to the sweep now
+        // rather than at their next `mutate`. Running ones do it when they return.
+        // Not under the list's lock: the sweeps this runs call drops, which may attach mutators.
+        let mutators = self.mutators.lock().clone();
+        {
+            let _world = WorldGuard::enter(self);
+            for m in &mutators {
+                if let Some(_running) = m.running.try_lock() {
+                    // SAFETY: the mutator cannot enter `mutate` (or unregister) while we hold its
+                    // running lock: it is at a boundary.
+                    unsafe { m.retire_finished_job() };
+                }
+            }
+        }
+        drop(mutators);
 
         let marked = job.marked_bytes.load(Relaxed);
         let stats = self.allocator.stats();
         self.pacer
             .end_cycle(marked, stats.sys.saturating_sub(stats.heap_sys));
         self.gc_requested.store(false, Relaxed);
-        let end = Instant::now();
-        let pause2 = end - stop2;
         let unix_now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or(Duration::ZERO)
@@ -636,7 +661,6 @@ impl Shared {
             );
             (h.num_gc, h.gc_cpu_ns)
         };
-        drop(world);
         self.sweeper.kick();
         // A memory limit below what is live can leave the heap due at once.
         self.request_if_due();
@@ -649,7 +673,7 @@ impl Shared {
                 start.duration_since(self.created).as_secs_f64(),
                 self.gc_cpu_fraction(cycles_cpu_ns) * 100.0,
                 ms(pause1),
-                ms(stop2 - mark_start),
+                ms(mark_end - mark_start),
                 ms(pause2),
                 mark_cpu as f64 / 1e6,
                 mb(live_before),
@@ -659,6 +683,55 @@ impl Shared {
                 self.config.gc_workers,
                 if forced { " (forced)" } else { "" },
             );
+        }
+    }
+
+    /// The ragged mark termination check, after the workers went idle: returns true when no
+    /// gray object is left anywhere, false when the workers must run again.
+    ///
+    /// Gray objects are in the job's queues, or held privately by a mutator's running marking
+    /// operation (a barrier scanning an object, an assist), which publishes them before it ends.
+    /// Each mutator counts its operations twice (`MutatorState::ops`, odd while one runs). If
+    /// every counter is even and unchanged across a look at the queues that finds them empty,
+    /// then no operation ran during that look (the counters bracket it, all SeqCst), the workers
+    /// have stopped, so nothing moved: at that moment no gray object existed. Every mutator was
+    /// scanned at mark start (or attached since, with nothing but black objects and the
+    /// snapshot to reach), so everything reachable is black, and it stays so: a barrier finds
+    /// only black objects, allocation is black, so no gray object can appear again.
+    ///
+    /// Holding the mutator list keeps mutators from attaching meanwhile (a new one registers
+    /// before it can run an operation).
+    fn marking_done(&self, job: &MarkJob) -> bool {
+        let mut spins = 0u32;
+        loop {
+            let mutators = self.mutators.lock();
+            let before: Vec<u64> = mutators.iter().map(|m| m.ops.load(SeqCst)).collect();
+            if before.iter().all(|ops| ops % 2 == 0) {
+                fence(SeqCst);
+                if job.any_work() {
+                    return false;
+                }
+                fence(SeqCst);
+                if mutators
+                    .iter()
+                    .zip(&before)
+                    .all(|(m, ops)| m.ops.load(SeqCst) == *ops)
+                {
+                    return true;
+                }
+            }
+            drop(mutators);
+            // An operation is running (a barrier scanning one object or chunk, or an assist of
+            // bounded budget): it ends soon, unless its thread was descheduled.
+            spins += 1;
+            if spins < 16 {
+                std::hint::spin_loop();
+            } else {
+                std::thread::yield_now();
+            }
+            if job.any_work() {
+                return false;
+            }
         }
     }
 

@@ -19,15 +19,16 @@
 //!
 //! **Termination.** A worker that finds no work (its deque empty, nothing to steal) counts itself
 //! idle and watches the deques and the injector. Once all `n` workers are idle at once, no worker
-//! holds gray objects; mutators may still publish more (a barrier running right then), which the
-//! cycle's final check finds with every mutator stopped at a boundary ([`MarkJob::any_work`]).
+//! holds gray objects; mutators may still publish more (a barrier running right then). The
+//! collector's ragged check (`Shared::marking_done`) then looks at the queues between two reads
+//! of every mutator's operation counter, and runs the workers again if it finds work.
 //!
 //! The pool's threads live as long as the heap and sleep between cycles; the collector thread is
 //! worker 0, so `gc_workers = 1` marks with no thread hand-off at all.
 
 use std::ptr::NonNull;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::*};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::*};
 use std::thread::JoinHandle;
 use std::time::Instant;
 
@@ -36,7 +37,7 @@ use gcheap_allocator::Allocator;
 use parking_lot::{Condvar, Mutex};
 
 use crate::object::{
-    Acquired, Descriptor, ObjectType, SCAN_CHUNK, acquire, base_of, cards, descriptor_at,
+    Acquired, BLACK, Descriptor, ObjectType, SCAN_CHUNK, acquire, base_of, cards, descriptor_at,
     header_word, release_black, release_gray,
 };
 use crate::trace::{Tracer, TracerKind};
@@ -65,6 +66,12 @@ pub(crate) struct MarkJob {
     pub(crate) n: usize,
     /// The cycle's black bit (see [`crate::object::BLACK`]).
     pub(crate) black: usize,
+    /// The allocator's sweep generation when the mark started: allocate-black marks objects in
+    /// spans that the following sweep reads (`Allocator::mark_new_object`).
+    pub(crate) sweep_gen: u32,
+    /// Set once the cycle's sweep has started: mutators drop the job at their next boundary,
+    /// preparing their caches for the sweep at the same time.
+    pub(crate) finished: AtomicBool,
     pub(crate) marked_bytes: AtomicU64,
     /// Nanoseconds the workers spent marking, summed (GC CPU time).
     pub(crate) busy_ns: AtomicU64,
@@ -73,7 +80,7 @@ pub(crate) struct MarkJob {
 }
 
 impl MarkJob {
-    pub(crate) fn new(n: usize, black: usize) -> MarkJob {
+    pub(crate) fn new(n: usize, black: usize, sweep_gen: u32) -> MarkJob {
         let workers: Vec<Worker<Gray>> = (0..n).map(|_| Worker::new_lifo()).collect();
         MarkJob {
             stealers: workers.iter().map(|w| w.stealer()).collect(),
@@ -82,6 +89,8 @@ impl MarkJob {
             idle: AtomicUsize::new(0),
             n,
             black,
+            sweep_gen,
+            finished: AtomicBool::new(false),
             marked_bytes: AtomicU64::new(0),
             busy_ns: AtomicU64::new(0),
             assist_ns: AtomicU64::new(0),
@@ -127,7 +136,7 @@ impl MarkJob {
             .expect("each mark worker index runs once at a time");
         let mut marker = Marker::with_deque(local, allocator, self.black);
         abort_on_panic(|| self.run_inner(index, &mut marker));
-        // An idle worker's deque is empty; the next round (if the final check finds work) uses
+        // An idle worker's deque is empty; the next round (if the termination check finds work) uses
         // it again, and its stealer stays valid.
         self.workers.lock()[index] = Some(marker.local);
     }
@@ -166,7 +175,7 @@ impl MarkJob {
             .fetch_add(started.elapsed().as_nanos() as u64, Relaxed);
     }
 
-    /// Resets the idle count so the workers can run again (after the final check found work).
+    /// Resets the idle count so the workers can run again (after the termination check found work).
     pub(crate) fn rearm(&self) {
         self.idle.store(0, SeqCst);
     }
@@ -218,7 +227,7 @@ fn wait_for(word: &std::sync::atomic::AtomicUsize, black: usize, scan: impl FnOn
     release_black(word, black);
 }
 
-fn abort_on_panic(f: impl FnOnce()) {
+pub(crate) fn abort_on_panic(f: impl FnOnce()) {
     if std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).is_err() {
         eprintln!(
             "gcheap: a Trace impl panicked during marking; aborting (the heap cannot recover)"
@@ -317,24 +326,43 @@ impl Marker {
     }
 
     /// The barrier for a write at `slot` inside the object at `base`: blackens the card holding
-    /// `slot` if the object is a carded slice, else the whole object (see `blacken`).
+    /// `slot` if the object is a carded slice, else the whole object (see `blacken`). Returns
+    /// false at once, without calling `begin`, if that card or object is black already;
+    /// otherwise calls `begin` before it takes the object (the caller marks the start of an
+    /// operation that may hold gray objects privately, see `MarkJob` termination).
     ///
     /// # Safety
     /// `base` is a live object with a header, written by the caller's mutator, and `slot` lies
     /// inside its elements (a cell of the object).
-    pub(crate) unsafe fn blacken_for_write(&mut self, base: NonNull<u8>, slot: NonNull<u8>) {
+    pub(crate) unsafe fn blacken_for_write(
+        &mut self,
+        base: NonNull<u8>,
+        slot: NonNull<u8>,
+        begin: impl FnOnce(),
+    ) -> bool {
         // SAFETY: caller's promise: a live object with a written header.
         let desc = unsafe { descriptor_at(base) };
         // SAFETY: as above; `desc` is its descriptor.
         let Some(cards) = (unsafe { cards(base, desc) }) else {
             // SAFETY: caller's promise.
-            return unsafe { self.blacken(base, desc) };
+            let word = unsafe { header_word(base) };
+            if word.load(Acquire) & BLACK == self.black {
+                return false;
+            }
+            begin();
+            // SAFETY: caller's promise.
+            unsafe { self.blacken(base, desc) };
+            return true;
         };
         // The slot lies in the elements (caller's promise), and carded objects have elem_size > 0.
         let index =
             (slot.as_ptr().addr() - base.as_ptr().addr() - desc.payload_offset) / desc.elem_size;
         let k = (index / SCAN_CHUNK).min(cards.len() - 1);
         let card = &cards[k];
+        if card.load(Acquire) & BLACK == self.black {
+            return false;
+        }
+        begin();
         wait_for(card, self.black, || {
             if let Some(size) = self.allocator.mark_object(base) {
                 // Newly shaded: the other cards still need scanning.
@@ -344,6 +372,7 @@ impl Marker {
             // SAFETY: we hold the card; the caller promises a live object.
             unsafe { self.trace_chunk(base, desc, k * SCAN_CHUNK) };
         });
+        true
     }
 
     /// The barrier's half of the protocol: makes the object at `base` black before its first

@@ -2,21 +2,22 @@
 //!
 //! A mutator is at a *boundary* between [`Mutator::mutate`] calls: it holds no Gc pointer there
 //! (the brand forbids it), so the collector needs only its root object. `mutate` holds the heap's
-//! world lock shared; a cycle holds it exclusively for its two brief stops (mark start and mark
-//! termination), and marks concurrently with `mutate` calls in between. A mutator inside a long
+//! world lock shared; a cycle holds it exclusively for one brief stop at mark start, and marks,
+//! ends its mark and starts its sweep concurrently with `mutate` calls. A mutator inside a long
 //! `mutate` learns through [`Mutation::should_yield`] that a stop is waiting for it.
 
 use std::cell::{Cell, UnsafeCell};
 use std::marker::PhantomData;
 use std::ptr::NonNull;
 use std::sync::Arc;
-use std::sync::atomic::Ordering::Relaxed;
+use std::sync::atomic::AtomicU64;
+use std::sync::atomic::Ordering::{Acquire, Relaxed, SeqCst};
 
 use gcheap_allocator::Cache;
 
 use crate::context::Mutation;
 use crate::gc::Gc;
-use crate::heap::{Heap, WorldGuard};
+use crate::heap::{Heap, Shared, WorldGuard};
 use crate::mark::{MarkJob, Marker};
 use crate::trace::{Trace, Tracer};
 
@@ -111,9 +112,60 @@ pub(crate) struct MutatorState {
     /// stopped): the barrier and allocate-black are on exactly while it is set.
     pub(crate) job: UnsafeCell<Option<Arc<MarkJob>>>,
     /// This mutator's marker for barriers, assists and allocate-black; its gray objects are
-    /// published to the job before control returns to user code, its byte count is collected
-    /// at mark termination.
+    /// published to the job before control returns to user code, its byte count is handed to
+    /// the job after each operation and at boundaries.
     pub(crate) marker: UnsafeCell<Marker>,
+    /// Counts this mutator's marking operations (barriers that take an object, assists) twice:
+    /// odd while one runs. Only gray objects held privately by a running operation escape the
+    /// job's queues, so the collector's termination check reads these counters around its look
+    /// at the queues (see `Shared::marking_done`).
+    pub(crate) ops: AtomicU64,
+    /// Held by the mutator's thread while it is inside `mutate` (or building its root): a
+    /// collector that takes it acts on the mutator's behalf at its boundary (prepares its cache
+    /// for a sweep) while the mutator cannot enter.
+    pub(crate) running: parking_lot::Mutex<()>,
+}
+
+impl MutatorState {
+    /// Marks the start of a marking operation, before it takes any object or gray entry.
+    #[inline]
+    pub(crate) fn begin_op(&self) {
+        self.ops.fetch_add(1, SeqCst);
+    }
+
+    /// Marks the end of a marking operation whose gray objects `marker` has published; moves
+    /// its marked bytes to the job first.
+    #[inline]
+    pub(crate) fn end_op(&self, job: &MarkJob, marker: &mut Marker) {
+        job.marked_bytes
+            .fetch_add(std::mem::take(&mut marker.marked_bytes), Relaxed);
+        self.ops.fetch_add(1, SeqCst);
+    }
+
+    /// At a boundary: if this mutator holds the job of a cycle whose sweep has started, prepares
+    /// the cache for that sweep and drops the job (ending allocate-black and the barrier), and
+    /// moves the marker's byte count to the job.
+    ///
+    /// # Safety
+    /// The caller is this mutator's thread at a boundary holding the world lock shared and the
+    /// `running` lock (no `Mutation` of this mutator is live), or a collector holding the
+    /// `running` lock of a registered mutator, or the collector with the world stopped.
+    pub(crate) unsafe fn retire_finished_job(&self) {
+        // SAFETY: caller's promise: no one else touches the job slot, marker or cache now.
+        unsafe {
+            let slot = &mut *self.job.get();
+            let Some(job) = slot.as_ref() else { return };
+            let marker = &mut *self.marker.get();
+            job.marked_bytes
+                .fetch_add(std::mem::take(&mut marker.marked_bytes), Relaxed);
+            // Acquire: the sweep cycle started before `finished` was set, so the cache sees the
+            // new sweep generation and releases the spans it held since before it.
+            if job.finished.load(Acquire) {
+                (*self.cache.get()).prepare_for_sweep();
+                *slot = None;
+            }
+        }
+    }
 }
 
 /// Marks a root object of a type known when the root was registered.
@@ -185,24 +237,44 @@ impl Heap {
             root: Cell::new(None),
             job: UnsafeCell::new(None),
             marker: UnsafeCell::new(Marker::new(&shared.allocator)),
+            ops: AtomicU64::new(0),
+            running: parking_lot::Mutex::new(()),
         });
         {
             let world = WorldGuard::enter(shared);
-            // A cycle that is marking now (it changes only with the world stopped) includes this
-            // mutator: its root is allocated black, like everything it allocates.
-            if let Some(job) = shared.current_job.lock().clone() {
-                // SAFETY: the state is not registered yet: no one else can reach it.
-                unsafe {
-                    (*state.marker.get()).black = job.black;
-                    *state.job.get() = Some(job);
+            // Registered before the root is built, so that the collector's termination check
+            // sees the marking operations `make_root` may run (its root is shaded from the first
+            // cycle that finds it set). A cycle that is marking now (it starts only with the
+            // world stopped) includes this mutator: it allocates black, its root included.
+            // On unwind, `running` is released before `registration` unregisters (which takes it).
+            let registration = Registration {
+                shared,
+                state: &state,
+            };
+            let running = state.running.lock();
+            {
+                let mut mutators = shared.mutators.lock();
+                if let Some(job) = shared.current_job.lock().clone() {
+                    // SAFETY: the state is not visible to the collector before it is in the
+                    // list, and we hold the world lock shared, so no cycle stops the world.
+                    unsafe {
+                        (*state.marker.get()).black = job.black;
+                        *state.job.get() = Some(job);
+                    }
                 }
+                mutators.push(state.clone());
             }
-            let mc = Mutation::new(self, &state);
-            let root = Gc::new(&mc, make_root(&mc));
-            state
-                .root
-                .set(Some((root.payload(), mark_root::<R::Root<'_>> as RootMark)));
-            shared.mutators.lock().push(state.clone());
+            {
+                let mc = Mutation::new(self, &state);
+                let root = Gc::new(&mc, make_root(&mc));
+                state
+                    .root
+                    .set(Some((root.payload(), mark_root::<R::Root<'_>> as RootMark)));
+            }
+            std::mem::forget(registration);
+            // SAFETY: at a boundary of this mutator, holding the world lock shared.
+            unsafe { state.retire_finished_job() };
+            drop(running);
             drop(world);
         }
         Mutator {
@@ -216,10 +288,10 @@ impl Heap {
 impl<R: Rootable> Mutator<R> {
     /// Runs `f` with this mutator's root and a mutation context under a fresh `'gc` brand.
     ///
-    /// Cycles mark concurrently with `f`, but their two brief stops (mark start, mark
-    /// termination) wait for `f` to return, and other mutators that reach a boundary meanwhile
-    /// wait with them: long-running code should check [`Mutation::should_yield`] and return
-    /// when asked.
+    /// Cycles mark, end their mark and sweep concurrently with `f`, but their brief stop at
+    /// mark start waits for `f` to return, and other mutators that reach a boundary meanwhile
+    /// wait with it: long-running code should check [`Mutation::should_yield`] and return when
+    /// asked.
     ///
     /// Threads started inside `f` must not attach to, mutate or collect this heap while `f`
     /// waits for them (e.g. scoped threads): a stop requested meanwhile waits for `f` to return,
@@ -232,13 +304,22 @@ impl<R: Rootable> Mutator<R> {
         let shared = self.heap.shared();
         shared.pace_at_boundary();
         let _world = WorldGuard::enter(shared);
-        let mc = Mutation::new(&self.heap, &self.state);
-        let (payload, _) = self.state.root.get().expect("a mutator always has a root");
-        // SAFETY: the root object is live (the collector marks it every cycle while this
-        // mutator exists) and was initialized as an R::Root; the brand of this call is the
-        // only lifetime the reference gets.
-        let root = unsafe { payload.cast::<R::Root<'_>>().as_ref() };
-        f(&mc, root)
+        let _running = self.state.running.lock();
+        // SAFETY: a boundary of this mutator (no Mutation of it is live: `mutate` takes
+        // `&mut self`), holding the world lock shared.
+        unsafe { self.state.retire_finished_job() };
+        let result = {
+            let mc = Mutation::new(&self.heap, &self.state);
+            let (payload, _) = self.state.root.get().expect("a mutator always has a root");
+            // SAFETY: the root object is live (the collector marks it every cycle while this
+            // mutator exists) and was initialized as an R::Root; the brand of this call is the
+            // only lifetime the reference gets.
+            let root = unsafe { payload.cast::<R::Root<'_>>().as_ref() };
+            f(&mc, root)
+        };
+        // SAFETY: as above: the call's context is gone.
+        unsafe { self.state.retire_finished_job() };
+        result
     }
 
     /// Runs a full collection cycle, sweep included (Go's `runtime.GC`), and returns when it is
@@ -261,20 +342,38 @@ impl<R: Rootable> Drop for Mutator<R> {
     fn drop(&mut self) {
         let shared = self.heap.shared();
         let _world = WorldGuard::enter(shared);
-        shared
-            .mutators
-            .lock()
-            .retain(|s| !Arc::ptr_eq(s, &self.state));
-        self.state.root.set(None);
-        // SAFETY: the state is unregistered and we hold the world lock: no collector touches
-        // the cache, the job slot or the marker; flushing returns the cache's spans.
-        unsafe {
-            (*self.state.cache.get()).flush();
-            if let Some(job) = (*self.state.job.get()).take() {
-                let marker = &mut *self.state.marker.get();
-                job.marked_bytes.fetch_add(marker.marked_bytes, Relaxed);
-                marker.marked_bytes = 0;
-            }
+        unregister(shared, &self.state);
+    }
+}
+
+/// Removes a mutator from its heap: its root is released, its cache flushed, its marker's byte
+/// count handed to the job it held. The caller holds the world lock shared.
+fn unregister(shared: &Shared, state: &Arc<MutatorState>) {
+    // Excludes a collector acting for the mutator (it holds this lock while it does).
+    let _running = state.running.lock();
+    shared.mutators.lock().retain(|s| !Arc::ptr_eq(s, state));
+    state.root.set(None);
+    // SAFETY: the state is unregistered, the caller holds the world lock and we hold the running
+    // lock: no collector touches the cache, the job slot or the marker; flushing returns the
+    // cache's spans.
+    unsafe {
+        (*state.cache.get()).flush();
+        if let Some(job) = (*state.job.get()).take() {
+            let marker = &mut *state.marker.get();
+            job.marked_bytes.fetch_add(marker.marked_bytes, Relaxed);
+            marker.marked_bytes = 0;
         }
+    }
+}
+
+/// Unregisters a mutator whose root could not be built (`make_root` panicked).
+struct Registration<'a> {
+    shared: &'a Shared,
+    state: &'a Arc<MutatorState>,
+}
+
+impl Drop for Registration<'_> {
+    fn drop(&mut self) {
+        unregister(self.shared, self.state);
     }
 }

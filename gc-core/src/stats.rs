@@ -11,8 +11,9 @@ pub use gcheap_allocator::SizeClassStats;
 ///
 /// Differences from Go: there are no goroutine stacks (`stack_inuse` and `stack_sys` are 0) and
 /// no profiling buckets (`buck_hash_sys` is 0); `by_size` lists all 67 small size classes (Go
-/// truncates to 61); a cycle's pause is the sum of its two brief stops (mark start and mark
-/// termination), as in Go, and `max_pause_ns` is the longest single stop.
+/// truncates to 61); a cycle's pause is its brief mark-start stop (plus, in checkmark mode, the
+/// stop that verifies its mark), summed per cycle as in Go; `max_pause_ns` is the longest single
+/// stop. Go also stops at mark termination; gcheap ends its mark without stopping.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MemStats {
     /// Bytes of allocated heap objects (same as `heap_alloc`).
