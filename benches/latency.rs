@@ -57,7 +57,10 @@ fn main() {
     });
     // A stop that began while the ring was built (one long `mutate` call that it waited for)
     // is not the pushes' business: pauses are reported for the stops that began after.
-    let start_unix = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos() as u64;
+    let start_unix = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64;
     let mut times = Vec::with_capacity(pushes);
     let start = Instant::now();
     for i in 0..pushes {

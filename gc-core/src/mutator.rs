@@ -11,7 +11,8 @@ use std::marker::PhantomData;
 use std::ptr::NonNull;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
-use std::sync::atomic::Ordering::{Acquire, Relaxed, SeqCst};
+use std::sync::atomic::Ordering::{Acquire, Relaxed, Release, SeqCst};
+use std::sync::atomic::fence;
 
 use gcheap_allocator::Cache;
 
@@ -131,6 +132,12 @@ impl MutatorState {
     #[inline]
     pub(crate) fn begin_op(&self) {
         self.ops.fetch_add(1, SeqCst);
+        // Whoever sees a later write of this operation (a worker that finds the object this
+        // barrier takes BUSY and skips it; the queues an assist steals from) must also see the
+        // operation counted, or the termination check could read a stale even counter after
+        // the worker stopped. A write's own ordering does not give that (taking an object is
+        // an Acquire CAS); this fence does. (Found by the loom model `ragged_termination`.)
+        fence(Release);
     }
 
     /// Marks the end of a marking operation whose gray objects `marker` has published; moves
