@@ -142,8 +142,7 @@ impl<'gc> Mutation<'gc> {
                 job.assist(marker, budget);
                 self.state.end_op(job, marker);
             } else {
-                job.marked_bytes
-                    .fetch_add(std::mem::take(&mut marker.marked_bytes), Relaxed);
+                marker.hand_bytes_to(job);
             }
         }
     }

@@ -169,8 +169,7 @@ impl MarkJob {
                 }
             }
         }
-        self.marked_bytes.fetch_add(marker.marked_bytes, Relaxed);
-        marker.marked_bytes = 0;
+        marker.hand_bytes_to(self);
         self.busy_ns
             .fetch_add(started.elapsed().as_nanos() as u64, Relaxed);
     }
@@ -273,6 +272,12 @@ impl Marker {
                 self.local.push(Gray { base, start: 0 });
             }
         }
+    }
+
+    /// Adds the bytes this marker newly marked to the job's count, and resets its own.
+    pub(crate) fn hand_bytes_to(&mut self, job: &MarkJob) {
+        job.marked_bytes
+            .fetch_add(std::mem::take(&mut self.marked_bytes), Relaxed);
     }
 
     /// Moves this marker's gray objects to the job's injector, where workers find them.

@@ -11,7 +11,7 @@ use std::marker::PhantomData;
 use std::ptr::NonNull;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
-use std::sync::atomic::Ordering::{Acquire, Relaxed, Release, SeqCst};
+use std::sync::atomic::Ordering::{Acquire, Release, SeqCst};
 use std::sync::atomic::fence;
 
 use gcheap_allocator::Cache;
@@ -109,8 +109,9 @@ pub(crate) struct MutatorState {
     pub(crate) credit: Cell<isize>,
     /// The root object's payload and its marking glue (typed when the mutator was made).
     pub(crate) root: Cell<Option<(NonNull<u8>, RootMark)>>,
-    /// The marking job while a cycle marks (set and cleared by the collector with the world
-    /// stopped): the barrier and allocate-black are on exactly while it is set.
+    /// The marking job from a cycle's mark start (set by the collector with the world stopped,
+    /// or at attachment) until the mutator's first boundary after that cycle's sweep started
+    /// (`retire_finished_job`): the barrier and allocate-black are on exactly while it is set.
     pub(crate) job: UnsafeCell<Option<Arc<MarkJob>>>,
     /// This mutator's marker for barriers, assists and allocate-black; its gray objects are
     /// published to the job before control returns to user code, its byte count is handed to
@@ -144,8 +145,7 @@ impl MutatorState {
     /// its marked bytes to the job first.
     #[inline]
     pub(crate) fn end_op(&self, job: &MarkJob, marker: &mut Marker) {
-        job.marked_bytes
-            .fetch_add(std::mem::take(&mut marker.marked_bytes), Relaxed);
+        marker.hand_bytes_to(job);
         self.ops.fetch_add(1, SeqCst);
     }
 
@@ -162,9 +162,7 @@ impl MutatorState {
         unsafe {
             let slot = &mut *self.job.get();
             let Some(job) = slot.as_ref() else { return };
-            let marker = &mut *self.marker.get();
-            job.marked_bytes
-                .fetch_add(std::mem::take(&mut marker.marked_bytes), Relaxed);
+            (*self.marker.get()).hand_bytes_to(job);
             // Acquire: the sweep cycle started before `finished` was set, so the cache sees the
             // new sweep generation and releases the spans it held since before it.
             if job.finished.load(Acquire) {
@@ -184,9 +182,11 @@ pub(crate) fn mark_root<T: Trace>(payload: NonNull<u8>, tracer: &mut Tracer<'_>)
 }
 
 // SAFETY: the Cells, the cache, the job slot and the marker are touched only by the mutator's
-// thread while it holds the world lock shared (inside mutate, or while creating or dropping the
-// mutator), or by the collector while it holds the world lock exclusively; the lock orders all of
-// these accesses.
+// thread while it holds the world lock shared and its `running` lock (inside mutate, or while
+// creating or dropping the mutator), by the collector while it holds the world lock exclusively,
+// or by the collector while it holds the `running` lock (`retire_finished_job` for a parked
+// mutator). Either lock excludes the mutator's thread, and the locks order all these accesses.
+// `ops` is atomic.
 unsafe impl Sync for MutatorState {}
 // SAFETY: as above; the state moves between threads only inside an Arc.
 unsafe impl Send for MutatorState {}
@@ -366,9 +366,7 @@ fn unregister(shared: &Shared, state: &Arc<MutatorState>) {
     unsafe {
         (*state.cache.get()).flush();
         if let Some(job) = (*state.job.get()).take() {
-            let marker = &mut *state.marker.get();
-            job.marked_bytes.fetch_add(marker.marked_bytes, Relaxed);
-            marker.marked_bytes = 0;
+            (*state.marker.get()).hand_bytes_to(&job);
         }
     }
 }

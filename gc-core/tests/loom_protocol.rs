@@ -388,6 +388,21 @@ fn spawn(heap: &Arc<Heap>, f: impl FnOnce(&Heap, &mut Marker) + 'static) -> thre
 const SNAPSHOT: usize = 5;
 const ROOTS: [usize; 2] = [0, 1];
 
+/// The start-of-cycle stop: builds the snapshot graph (one fresh object reserved), shades the
+/// roots and publishes them; returns the heap and the collector's marker.
+fn start_of_cycle() -> (Arc<Heap>, Marker) {
+    let heap = Arc::new(Heap::new(6, 1));
+    heap.init(0, [Some(3), Some(2)]);
+    heap.init(1, [Some(2), None]);
+    heap.init(2, [Some(4), None]);
+    let mut gc = Marker::new(&heap);
+    for r in ROOTS {
+        gc.shade(r);
+    }
+    gc.publish();
+    (heap, gc)
+}
+
 /// Mutator A moves 3 from its root into the shared object 2, then deletes the root's edge:
 /// afterwards 3 is reachable only through `2.f1`.
 fn mutator_a(h: &Heap, m: &mut Marker) {
@@ -441,16 +456,7 @@ fn marking_protocol() {
         builder.preemption_bound = Some(3);
     }
     builder.check(|| {
-        let heap = Arc::new(Heap::new(6, 1));
-        // The start-of-cycle stop: build the graph, shade the roots, publish them.
-        heap.init(0, [Some(3), Some(2)]);
-        heap.init(1, [Some(2), None]);
-        heap.init(2, [Some(4), None]);
-        let mut gc = Marker::new(&heap);
-        for r in ROOTS {
-            gc.shade(r);
-        }
-        gc.publish();
+        let (heap, mut gc) = start_of_cycle();
 
         let a = spawn(&heap, mutator_a);
         let b = spawn(&heap, mutator_b);
@@ -558,15 +564,7 @@ fn ragged_termination() {
     // Bound 1: the missing fence below is found within it; bound 2 passes too, in about 10 min.
     builder.preemption_bound = Some(1);
     builder.check(|| {
-        let heap = Arc::new(Heap::new(6, 1));
-        heap.init(0, [Some(3), Some(2)]);
-        heap.init(1, [Some(2), None]);
-        heap.init(2, [Some(4), None]);
-        let mut gc = Marker::new(&heap);
-        for r in ROOTS {
-            gc.shade(r);
-        }
-        gc.publish();
+        let (heap, mut gc) = start_of_cycle();
 
         let counters = [Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0))];
         let counted = |f: fn(&Heap, &mut Marker), ops: &Arc<AtomicUsize>| {
