@@ -15,7 +15,9 @@
 //! takes it the same way and blackens it itself (the barrier), or waits while a worker holds it.
 //! Once black, an object is never read by a marker again in this cycle, so the mutator's later
 //! writes race with nothing. A worker that finds an object held by a mutator skips it: the mutator
-//! blackens it.
+//! blackens it. Objects whose type has no barrier cells ([`crate::Trace::HAS_CELLS`]) are never
+//! written once built, so markers scan them without touching their state word (a CAS and a
+//! release store saved per object).
 //!
 //! **Termination.** A worker that finds no work (its deque empty, nothing to steal) counts itself
 //! idle and watches the deques and the injector. Once all `n` workers are idle at once, no worker
@@ -310,6 +312,17 @@ impl Marker {
                 unsafe { self.trace_chunk(gray.base, desc, gray.start) };
                 release_black(card, self.black);
             }
+            return;
+        }
+        if !desc.has_cells {
+            // No mutator writes an object without cells once it is built (its Gc pointers sit
+            // in no cell), and only the thread that marked it queued it, once: read it without
+            // taking its state word. Its construction happened before the mark start, or it
+            // would have been allocated black and never queued; the queue's publication orders
+            // the rest. Uncarded, so one step covers it.
+            // SAFETY: as above; `desc` is its descriptor.
+            let next = unsafe { self.trace_chunk(gray.base, desc, gray.start) };
+            debug_assert!(next.is_none(), "an object without cards fits one chunk");
             return;
         }
         // SAFETY: only objects with written headers are queued.

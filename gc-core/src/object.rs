@@ -42,6 +42,10 @@ pub struct Descriptor {
     pub(crate) trace: Option<TraceFn>,
     /// Drops the object in place. `None` when the type needs no drop.
     pub(crate) drop: Option<unsafe fn(NonNull<u8>)>,
+    /// Whether objects of the type contain barrier cells ([`Trace::HAS_CELLS`]). Objects without
+    /// are never written after they are built, so markers scan them without taking their state
+    /// word (see [`crate::mark`]).
+    pub(crate) has_cells: bool,
     /// For slices: the element size (0 for sized types, whose objects have no cards).
     pub(crate) elem_size: usize,
     /// Bytes from the object's base to its payload.
@@ -104,6 +108,7 @@ impl<T: Trace> DescriptorOf<T> {
         } else {
             None
         },
+        has_cells: T::HAS_CELLS,
         elem_size: 0,
         payload_offset: <T as ObjectType>::HEADER_OFFSET,
     };
@@ -119,6 +124,7 @@ impl<T: Trace> DescriptorOf<T> {
         } else {
             None
         },
+        has_cells: T::HAS_CELLS,
         elem_size: size_of::<T>(),
         payload_offset: <[T] as ObjectType>::HEADER_OFFSET,
     };
@@ -131,6 +137,7 @@ const STR_DESCRIPTOR: Descriptor = Descriptor {
     name: std::any::type_name::<str>,
     trace: None,
     drop: None,
+    has_cells: false,
     elem_size: 1,
     payload_offset: 0,
 };
