@@ -7,7 +7,8 @@
 //! the worst push, peak RSS, and the collector's own pause figures from `MemStats`.
 //!
 //! Not a criterion benchmark: the result is a distribution of single operations, not a mean.
-//! Run with `cargo bench --bench latency` (add `-- --pushes N` for a shorter run).
+//! Run with `cargo bench --bench latency` (add `-- --pushes N` for a shorter run, `-- --slow` to
+//! list the ten slowest pushes with their start times, to compare with `GCHEAP_GCTRACE=1`).
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -51,6 +52,8 @@ fn main() {
         .and_then(|i| args.get(i + 1)?.parse().ok())
         .unwrap_or(1_000_000usize);
 
+    let slow = args.iter().any(|a| a == "--slow");
+    let created = Instant::now();
     let heap = Heap::new(Config::default()).expect("default config");
     let mut m = heap.mutator::<Rootable![Ring<'_>]>(|mc| Ring {
         slots: Gc::from_iter(mc, (0..SLOTS).map(|_| GcCell::new(None))),
@@ -62,6 +65,7 @@ fn main() {
         .unwrap()
         .as_nanos() as u64;
     let mut times = Vec::with_capacity(pushes);
+    let mut began = Vec::with_capacity(if slow { pushes } else { 0 });
     let start = Instant::now();
     for i in 0..pushes {
         let t = Instant::now();
@@ -70,8 +74,24 @@ fn main() {
             ring.slots[i % SLOTS].set(mc, Some(buf));
         });
         times.push(t.elapsed());
+        if slow {
+            began.push(t - created);
+        }
     }
     let total = start.elapsed();
+    if slow {
+        // The ten slowest pushes, with when they began (seconds since the heap was created, as
+        // GCHEAP_GCTRACE=1 prints cycle starts), to line them up with cycles.
+        let mut order: Vec<usize> = (0..pushes).collect();
+        order.sort_unstable_by_key(|&i| std::cmp::Reverse(times[i]));
+        for &i in order.iter().take(10) {
+            println!(
+                "slow push {i}: {:.3} ms at @{:.4}s",
+                times[i].as_secs_f64() * 1e3,
+                began[i].as_secs_f64()
+            );
+        }
+    }
     let checksum = m.mutate(|_, ring| {
         ring.slots
             .iter()
