@@ -827,7 +827,8 @@ impl Shared {
     }
 
     /// The background sweeper: after each cycle, sweeps every span in small batches (yielding
-    /// to a waiting cycle between batches), then returns idle memory above the goal to the OS.
+    /// to a waiting stop between batches, and leaving the rest to the next cycle's sweep
+    /// termination once one is requested), then returns idle memory above the goal to the OS.
     fn sweeper_loop(&self) {
         loop {
             {
@@ -842,6 +843,13 @@ impl Shared {
             }
             let start = Instant::now();
             loop {
+                // A cycle is wanted: its sweep termination finishes the sweep, and the collector
+                // thread it wakes needs this core more than the sweep does (on two cores, a
+                // sweeper that kept going delayed the cycle's start by milliseconds, while the
+                // heap grew past its goal).
+                if self.gc_requested.load(Relaxed) {
+                    break;
+                }
                 let _world = WorldGuard::enter(self);
                 let mut more = true;
                 for _ in 0..32 {
