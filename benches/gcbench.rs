@@ -6,9 +6,9 @@
 //! in the children of an existing node, so they are `GcCell`s) and as many built bottom-up
 //! (`MakeTree`). At the end the long-lived tree and array must still be intact.
 //!
-//! - `gcheap`: one [`Heap`] and one mutator per run; the long-lived tree and array are in the
+//! - `gcheap`: one `Heap` and one mutator per run; the long-lived tree and array are in the
 //!   mutator's root. Each temporary tree is built in its own `mutate` call, so the pacer can run
-//!   cycles between trees (this version collects only at `mutate` boundaries).
+//!   cycles between trees (this version starts its cycles only at `mutate` boundaries).
 //! - `box`: the same with `Option<Box<Node>>` children and a `Vec<f64>`.
 //!
 //! GCBench itself computes nothing; here each tree construction returns the number of nodes it
@@ -17,225 +17,14 @@
 //!
 //! Run with `cargo bench --bench gcbench` (add `-- --noplot` to skip the plots).
 
-use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
-use gcheap::prelude::*;
 
-const STRETCH_TREE_DEPTH: u32 = 18;
-const LONG_LIVED_TREE_DEPTH: u32 = 16;
-const ARRAY_SIZE: usize = 500_000;
-const MIN_TREE_DEPTH: u32 = 4;
-const MAX_TREE_DEPTH: u32 = 16;
+#[path = "common/gcbench.rs"]
+mod workload;
 
-/// Nodes in a complete binary tree of `depth` (GCBench's `TreeSize`).
-fn tree_size(depth: u32) -> u64 {
-    (1 << (depth + 1)) - 1
-}
-
-/// GCBench's `NumIters`: how many trees of `depth` to build each way.
-fn num_iters(depth: u32) -> u64 {
-    2 * tree_size(STRETCH_TREE_DEPTH) / tree_size(depth)
-}
-
-/// The long-lived array's contents: `1/i` in the first half (GCBench's loop, `1/0` included).
-fn array_value(i: usize) -> f64 {
-    if i < ARRAY_SIZE / 2 {
-        1.0 / i as f64
-    } else {
-        0.0
-    }
-}
-
-/// The checksum both variants must produce.
-fn expected_checksum() -> u64 {
-    let temporaries: u64 = (MIN_TREE_DEPTH..=MAX_TREE_DEPTH)
-        .step_by(2)
-        .map(|d| 2 * num_iters(d) * tree_size(d))
-        .sum();
-    let long_lived = tree_size(LONG_LIVED_TREE_DEPTH);
-    tree_size(STRETCH_TREE_DEPTH) + long_lived + temporaries + long_lived + 1_000_000
-}
-
-/// Folds the array check into the checksum: entry 1000 must be `1/1000`.
-fn array_check(x: f64) -> u64 {
-    assert_eq!(x, 1.0 / 1000.0, "the long-lived array was corrupted");
-    (x * 1e9).round() as u64
-}
-
-mod gc {
-    use super::*;
-
-    /// GCBench's node: two children (set after construction by `Populate`) and two ints.
-    #[derive(Trace)]
-    pub struct Node<'gc> {
-        left: GcCell<'gc, Option<Gc<'gc, Node<'gc>>>>,
-        right: GcCell<'gc, Option<Gc<'gc, Node<'gc>>>>,
-        i: i32,
-        j: i32,
-    }
-
-    impl<'gc> Node<'gc> {
-        fn new(
-            mc: &Mutation<'gc>,
-            left: Option<Gc<'gc, Node<'gc>>>,
-            right: Option<Gc<'gc, Node<'gc>>>,
-        ) -> Gc<'gc, Node<'gc>> {
-            Gc::new(
-                mc,
-                Node {
-                    left: GcCell::new(left),
-                    right: GcCell::new(right),
-                    i: 0,
-                    j: 0,
-                },
-            )
-        }
-    }
-
-    /// Builds a tree top-down below `node`; returns the nodes allocated.
-    fn populate<'gc>(mc: &Mutation<'gc>, depth: u32, node: Gc<'gc, Node<'gc>>) -> u64 {
-        if depth == 0 {
-            return 0;
-        }
-        let (left, right) = (Node::new(mc, None, None), Node::new(mc, None, None));
-        node.left.set(mc, Some(left));
-        node.right.set(mc, Some(right));
-        2 + populate(mc, depth - 1, left) + populate(mc, depth - 1, right)
-    }
-
-    /// Builds a tree bottom-up; returns it and the nodes allocated.
-    fn make_tree<'gc>(mc: &Mutation<'gc>, depth: u32) -> (Gc<'gc, Node<'gc>>, u64) {
-        if depth == 0 {
-            return (Node::new(mc, None, None), 1);
-        }
-        let (left, l) = make_tree(mc, depth - 1);
-        let (right, r) = make_tree(mc, depth - 1);
-        (Node::new(mc, Some(left), Some(right)), 1 + l + r)
-    }
-
-    fn count(node: &Node<'_>) -> u64 {
-        let mut n = 1 + node.i as u64 + node.j as u64;
-        for child in [node.left.get(), node.right.get()].into_iter().flatten() {
-            n += count(&child);
-        }
-        n
-    }
-
-    /// The long-lived data, kept in the mutator's root.
-    #[derive(Trace)]
-    pub struct LongLived<'gc> {
-        tree: GcCell<'gc, Option<Gc<'gc, Node<'gc>>>>,
-        array: GcCell<'gc, Option<Gc<'gc, [f64]>>>,
-    }
-
-    /// Runs GCBench on a fresh heap; returns the checksum.
-    pub fn run() -> u64 {
-        let heap = Heap::default();
-        let mut m = heap.mutator::<Rootable![LongLived<'_>]>(|_| LongLived {
-            tree: GcCell::new(None),
-            array: GcCell::new(None),
-        });
-        let mut sum = m.mutate(|mc, _| make_tree(mc, STRETCH_TREE_DEPTH).1);
-        sum += m.mutate(|mc, long| {
-            let tree = Node::new(mc, None, None);
-            long.tree.set(mc, Some(tree));
-            1 + populate(mc, LONG_LIVED_TREE_DEPTH, tree)
-        });
-        m.mutate(|mc, long| {
-            let array = Gc::from_iter(mc, (0..ARRAY_SIZE).map(array_value));
-            long.array.set(mc, Some(array));
-        });
-        for depth in (MIN_TREE_DEPTH..=MAX_TREE_DEPTH).step_by(2) {
-            let iters = num_iters(depth);
-            for _ in 0..iters {
-                sum += m.mutate(|mc, _| {
-                    let tree = Node::new(mc, None, None);
-                    1 + populate(mc, depth, tree)
-                });
-            }
-            for _ in 0..iters {
-                sum += m.mutate(|mc, _| make_tree(mc, depth).1);
-            }
-        }
-        sum + m.mutate(|_, long| {
-            let tree = long.tree.get().expect("built above");
-            let array = long.array.get().expect("built above");
-            count(&tree) + array_check(array[1000])
-        })
-    }
-}
-
-mod boxed {
-    use super::*;
-
-    /// GCBench's node, owning its children.
-    pub struct Node {
-        left: Option<Box<Node>>,
-        right: Option<Box<Node>>,
-        i: i32,
-        j: i32,
-    }
-
-    impl Node {
-        fn new(left: Option<Box<Node>>, right: Option<Box<Node>>) -> Box<Node> {
-            Box::new(Node {
-                left,
-                right,
-                i: 0,
-                j: 0,
-            })
-        }
-    }
-
-    fn populate(depth: u32, node: &mut Node) -> u64 {
-        if depth == 0 {
-            return 0;
-        }
-        let left = node.left.insert(Node::new(None, None));
-        let mut n = 2 + populate(depth - 1, left);
-        let right = node.right.insert(Node::new(None, None));
-        n += populate(depth - 1, right);
-        n
-    }
-
-    fn make_tree(depth: u32) -> (Box<Node>, u64) {
-        if depth == 0 {
-            return (Node::new(None, None), 1);
-        }
-        let (left, l) = make_tree(depth - 1);
-        let (right, r) = make_tree(depth - 1);
-        (Node::new(Some(left), Some(right)), 1 + l + r)
-    }
-
-    fn count(node: &Node) -> u64 {
-        let mut n = 1 + node.i as u64 + node.j as u64;
-        for child in [&node.left, &node.right].into_iter().flatten() {
-            n += count(child);
-        }
-        n
-    }
-
-    /// Runs GCBench; returns the checksum.
-    pub fn run() -> u64 {
-        let mut sum = make_tree(STRETCH_TREE_DEPTH).1;
-        let mut long_lived = Node::new(None, None);
-        sum += 1 + populate(LONG_LIVED_TREE_DEPTH, &mut long_lived);
-        let array: Vec<f64> = (0..ARRAY_SIZE).map(array_value).collect();
-        for depth in (MIN_TREE_DEPTH..=MAX_TREE_DEPTH).step_by(2) {
-            let iters = num_iters(depth);
-            for _ in 0..iters {
-                let mut tree = Node::new(None, None);
-                sum += 1 + populate(depth, &mut tree);
-            }
-            for _ in 0..iters {
-                sum += make_tree(depth).1;
-            }
-        }
-        sum + count(&long_lived) + array_check(black_box(&array)[1000])
-    }
-}
+use workload::{boxed, expected_checksum, heap};
 
 fn gcbench(c: &mut Criterion) {
     let expected = expected_checksum();
@@ -247,7 +36,7 @@ fn gcbench(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(10));
     group.bench_function("gcheap", |b| {
         b.iter(|| {
-            let sum = gc::run();
+            let sum = heap::run();
             assert_eq!(sum, expected, "gcheap checksum");
             sum
         })
