@@ -1,0 +1,59 @@
+//! The gc-latency ring as a whole process, for `bench/peers/run.sh`: the gcheap side of
+//! `benches/latency.rs` (200,000 slots; 1,000,000 fresh 1 KiB buffers, buffer i into slot
+//! i % 200,000 with byte j = (i + j) as u8; one `mutate` call per push, timed with `Instant`).
+//! Prints `checksum N` (over the slots, first plus last byte), `worst_push_ns N` and
+//! `p999_push_ns N`, as the Go and Boehm peers do.
+//!
+//! Run with `cargo run --release --example peer_latency [pushes]` (default 1,000,000).
+
+use std::time::Instant;
+
+use gcheap::prelude::*;
+
+const SLOTS: usize = 200_000;
+const BUFFER: usize = 1024;
+
+/// One ring slot: an optional buffer, replaced through the barrier.
+type Slot<'gc> = GcCell<'gc, Option<Gc<'gc, [u8]>>>;
+
+#[derive(Trace)]
+struct Ring<'gc> {
+    slots: Gc<'gc, [Slot<'gc>]>,
+}
+
+fn main() {
+    let pushes: usize = match std::env::args().nth(1) {
+        Some(arg) => match arg.parse() {
+            Ok(n) if n >= 1 => n,
+            _ => {
+                eprintln!("usage: peer_latency [pushes >= 1]");
+                std::process::exit(2);
+            }
+        },
+        None => 1_000_000,
+    };
+    let heap = Heap::new(Config::default()).expect("default config");
+    let mut m = heap.mutator::<Rootable![Ring<'_>]>(|mc| Ring {
+        slots: Gc::from_iter(mc, (0..SLOTS).map(|_| GcCell::new(None))),
+    });
+    let mut times = Vec::with_capacity(pushes);
+    for i in 0..pushes {
+        let t = Instant::now();
+        m.mutate(|mc, ring| {
+            let buf = Gc::from_iter(mc, (0..BUFFER).map(|j| (i + j) as u8));
+            ring.slots[i % SLOTS].set(mc, Some(buf));
+        });
+        times.push(t.elapsed().as_nanos() as u64);
+    }
+    let checksum = m.mutate(|_, ring| {
+        ring.slots
+            .iter()
+            .map(|s| s.get().map_or(0u64, |b| b[0] as u64 + b[BUFFER - 1] as u64))
+            .sum::<u64>()
+    });
+    times.sort_unstable();
+    let p999 = times[((pushes - 1) as f64 * 0.999).round() as usize];
+    println!("checksum {checksum}");
+    println!("worst_push_ns {}", times[pushes - 1]);
+    println!("p999_push_ns {p999}");
+}
