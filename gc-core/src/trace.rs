@@ -79,6 +79,10 @@ pub unsafe trait Trace {
     /// elements with cells: tracing one fails to compile. Their own `HAS_CELLS` is `false`.
     /// The derive computes it from the fields; the default, `NEEDS_TRACE`, is the safe answer
     /// for a hand-written impl (set it to `false` if the type has no such cell).
+    ///
+    /// Part of the trait's safety contract: `false` for a type that does hold such a cell
+    /// inline is unsound, since markers read objects of cell-free types without the state word
+    /// that keeps them apart from a writing mutator.
     const HAS_CELLS: bool = Self::NEEDS_TRACE;
 
     /// Reports every Gc pointer inside `self` to `tracer`.
