@@ -827,8 +827,8 @@ impl Shared {
     }
 
     /// The background sweeper: after each cycle, sweeps every span in small batches (yielding
-    /// to a waiting stop between batches, and leaving the rest to the next cycle's sweep
-    /// termination once one is requested), then returns idle memory above the goal to the OS.
+    /// to a waiting stop, and yielding its CPU to a requested cycle, between batches), then
+    /// returns idle memory above the goal to the OS.
     fn sweeper_loop(&self) {
         loop {
             {
@@ -843,12 +843,13 @@ impl Shared {
             }
             let start = Instant::now();
             loop {
-                // A cycle is wanted: its sweep termination finishes the sweep, and the collector
-                // thread it wakes needs this core more than the sweep does (on two cores, a
-                // sweeper that kept going delayed the cycle's start by milliseconds, while the
-                // heap grew past its goal).
+                // A cycle is wanted: the collector thread it wakes needs a core more than the
+                // sweep does (on two cores, a sweeper that kept going delayed the cycle's start
+                // by milliseconds, while the heap grew past its goal), so give it the CPU between
+                // batches. Stopping outright left a cycle's garbage counted in HeapAlloc until
+                // the next sweep termination when cycles follow each other closely.
                 if self.gc_requested.load(Relaxed) {
-                    break;
+                    std::thread::yield_now();
                 }
                 let _world = WorldGuard::enter(self);
                 let mut more = true;
