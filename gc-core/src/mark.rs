@@ -8,6 +8,9 @@
 //! from the shared injector (where mutators publish the objects their barriers and assists shade)
 //! and from the other workers when its deque is empty. Slices are scanned `SCAN_CHUNK` elements
 //! per step; the rest goes back on the deque as one entry, so huge arrays split across workers.
+//! Marking is bound by the cache miss on each object's first touch, so a marker takes entries
+//! `PREFETCH_DEPTH` ahead of the one it scans, prefetching each one's header as it takes it
+//! (`Marker::next_gray`).
 //!
 //! **Scanning vs writing.** Mutators write objects while workers scan them. The header's state
 //! word ([`crate::object::acquire`]) serializes the two: a scanner holds the object (`BUSY`) while
@@ -146,11 +149,7 @@ impl MarkJob {
     fn run_inner(&self, index: usize, marker: &mut Marker) {
         let started = Instant::now();
         'work: loop {
-            while let Some(gray) = marker
-                .local
-                .pop()
-                .or_else(|| self.steal(index, &marker.local))
-            {
+            while let Some(gray) = marker.next_gray(self, index) {
                 marker.scan(gray);
             }
             self.idle.fetch_add(1, SeqCst);
@@ -188,16 +187,13 @@ impl MarkJob {
         let before = marker.marked_bytes;
         abort_on_panic(|| {
             while marker.marked_bytes - before < budget {
-                let Some(gray) = marker
-                    .local
-                    .pop()
-                    .or_else(|| self.steal(self.n, &marker.local))
-                else {
+                let Some(gray) = marker.next_gray(self, self.n) else {
                     break;
                 };
                 marker.scan(gray);
             }
         });
+        marker.unload_prefetched();
         marker.publish(self);
         self.assist_ns
             .fetch_add(started.elapsed().as_nanos() as u64, Relaxed);
@@ -242,6 +238,8 @@ pub(crate) fn abort_on_panic(f: impl FnOnce()) {
 /// injector before it returns to user code.
 pub(crate) struct Marker {
     local: Worker<Gray>,
+    /// Gray objects taken from `local` whose headers are being prefetched (see `next_gray`).
+    prefetched: PrefetchQueue,
     allocator: Allocator,
     /// Bytes this marker newly marked (not yet added to a job).
     pub(crate) marked_bytes: u64,
@@ -253,6 +251,7 @@ impl Marker {
     fn with_deque(local: Worker<Gray>, allocator: &Allocator, black: usize) -> Marker {
         Marker {
             local,
+            prefetched: PrefetchQueue::new(),
             allocator: allocator.clone(),
             marked_bytes: 0,
             black,
@@ -282,8 +281,46 @@ impl Marker {
             .fetch_add(std::mem::take(&mut self.marked_bytes), Relaxed);
     }
 
+    /// The next gray entry to scan, through a short FIFO of prefetched entries: marking is bound
+    /// by the cache miss on each object's first touch (its header, read by `scan`), so an entry
+    /// is taken from the deque (or stolen) `PREFETCH_DEPTH` entries before it is scanned, with a
+    /// prefetch of its header issued then. The FIFO changes the deque's depth-first order only
+    /// within that window. It steals only when the FIFO is empty too, so a marker holding work
+    /// does not take half of another's. `me` is the caller's worker index (`n` for a mutator).
+    ///
+    /// Entries in the FIFO are this marker's private gray objects, like those in its deque: a
+    /// worker empties it before it counts itself idle, and an assist puts them back
+    /// (`unload_prefetched`) before it publishes.
+    #[inline]
+    fn next_gray(&mut self, job: &MarkJob, me: usize) -> Option<Gray> {
+        while !self.prefetched.is_full() {
+            let taken = match self.local.pop() {
+                Some(g) => g,
+                None if self.prefetched.is_empty() => match job.steal(me, &self.local) {
+                    Some(g) => g,
+                    None => break,
+                },
+                None => break,
+            };
+            prefetch_read(taken.base.as_ptr());
+            self.prefetched.push(taken);
+        }
+        self.prefetched.pop()
+    }
+
+    /// Returns the FIFO's entries to the deque (an assist that stops at its budget).
+    fn unload_prefetched(&mut self) {
+        while let Some(g) = self.prefetched.pop() {
+            self.local.push(g);
+        }
+    }
+
     /// Moves this marker's gray objects to the job's injector, where workers find them.
     pub(crate) fn publish(&mut self, job: &MarkJob) {
+        debug_assert!(
+            self.prefetched.is_empty(),
+            "prefetched entries not unloaded"
+        );
         while let Some(g) = self.local.pop() {
             job.injector.push(g);
         }
@@ -439,6 +476,75 @@ impl Marker {
         // SAFETY: live and initialized (caller's promise); holding it keeps writers out.
         unsafe { trace(base, start, &mut tracer) }
     }
+}
+
+/// How many gray entries a marker takes ahead of the one it scans (see `Marker::next_gray`).
+/// Measured on GCBench (process wall time, medians): depth 1 (no look-ahead) 0.41 s, 4: 0.34 s,
+/// 8: 0.31 s, 16: 0.23 s, 32: 0.24 s. A graph laid out in marking order (the marking bench's
+/// bottom-up tree, whose misses the hardware prefetcher already hides) pays ~8% for the
+/// reordering at 16.
+const PREFETCH_DEPTH: usize = 16;
+
+/// A fixed ring of gray entries, oldest first.
+struct PrefetchQueue {
+    ring: [Gray; PREFETCH_DEPTH],
+    head: usize,
+    len: usize,
+}
+
+impl PrefetchQueue {
+    fn new() -> PrefetchQueue {
+        PrefetchQueue {
+            ring: [Gray {
+                base: NonNull::dangling(),
+                start: 0,
+            }; PREFETCH_DEPTH],
+            head: 0,
+            len: 0,
+        }
+    }
+
+    #[inline]
+    fn is_full(&self) -> bool {
+        self.len == PREFETCH_DEPTH
+    }
+
+    #[inline]
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    #[inline]
+    fn push(&mut self, g: Gray) {
+        debug_assert!(!self.is_full());
+        self.ring[(self.head + self.len) % PREFETCH_DEPTH] = g;
+        self.len += 1;
+    }
+
+    #[inline]
+    fn pop(&mut self) -> Option<Gray> {
+        if self.len == 0 {
+            return None;
+        }
+        let g = self.ring[self.head];
+        self.head = (self.head + 1) % PREFETCH_DEPTH;
+        self.len -= 1;
+        Some(g)
+    }
+}
+
+/// Asks the CPU to bring the cache line at `p` in, without waiting for it (a hint: no effect on
+/// memory, so any address is allowed).
+#[inline(always)]
+fn prefetch_read(p: *const u8) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: `prefetcht0` reads nothing architecturally and cannot fault, whatever the address;
+    // SSE is part of the x86-64 baseline.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
 }
 
 /// The mark worker threads of one heap, asleep between cycles.
