@@ -296,23 +296,27 @@ impl Marker {
 
     /// The next gray entry to scan, through a short FIFO of prefetched entries: marking is bound
     /// by the cache miss on each object's first touch (its header, read by `scan`), so an entry
-    /// is taken from the deque (or stolen) `PREFETCH_DEPTH` entries before it is scanned, with a
-    /// prefetch of its header issued then. The FIFO changes the deque's depth-first order only
-    /// within that window. It steals only when the FIFO is empty too, so a marker holding work
-    /// does not take half of another's. `me` is the caller's worker index (`n` for a mutator).
+    /// is taken from the private stack `PREFETCH_DEPTH` entries before it is scanned, with a
+    /// prefetch of its header issued then. The FIFO changes the stack's depth-first order only
+    /// within that window. Only once the stack and the FIFO are both empty does the marker pop its
+    /// deque (the shared entries, whose pop costs a fence) or steal, so a marker holding work
+    /// neither takes back what it shared nor takes half of another's. `me` is the caller's
+    /// worker index (`n` for a mutator).
     ///
-    /// Entries in the FIFO are this marker's private gray objects, like those in its deque: a
+    /// Entries in the FIFO are this marker's private gray objects, like those on its stack: a
     /// worker empties it before it counts itself idle, and an assist puts them back
     /// (`unload_prefetched`) before it publishes.
     #[inline]
     fn next_gray(&mut self, job: &MarkJob, me: usize) -> Option<Gray> {
         while !self.prefetched.is_full() {
-            let taken = match self.stack.pop_back().or_else(|| self.local.pop()) {
+            let taken = match self.stack.pop_back() {
                 Some(g) => g,
-                None if self.prefetched.is_empty() => match job.steal(me, &self.local) {
-                    Some(g) => g,
-                    None => break,
-                },
+                None if self.prefetched.is_empty() => {
+                    match self.local.pop().or_else(|| job.steal(me, &self.local)) {
+                        Some(g) => g,
+                        None => break,
+                    }
+                }
                 None => break,
             };
             prefetch_read(taken.base.as_ptr());
