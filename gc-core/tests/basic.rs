@@ -224,3 +224,85 @@ fn heap_and_handles_are_thread_safe_types() {
     send_sync::<Heap>();
     send_sync::<Root<Rootable![String]>>();
 }
+
+/// An item that counts its drops.
+struct Counted(Arc<AtomicUsize>);
+
+// SAFETY: holds no Gc pointers.
+unsafe impl Trace for Counted {
+    fn trace(&self, _: &mut Tracer<'_>) {}
+}
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, SeqCst);
+    }
+}
+
+/// An exact-size iterator whose `len()` claims `claimed` items but which yields `actual`.
+struct Lying {
+    claimed: usize,
+    actual: usize,
+    yielded: usize,
+    drops: Arc<AtomicUsize>,
+}
+
+impl Iterator for Lying {
+    type Item = Counted;
+    fn next(&mut self) -> Option<Counted> {
+        (self.yielded < self.actual).then(|| {
+            self.yielded += 1;
+            Counted(self.drops.clone())
+        })
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.claimed, Some(self.claimed))
+    }
+}
+
+impl ExactSizeIterator for Lying {}
+
+#[test]
+fn from_iter_with_a_lying_length() {
+    let heap = heap();
+    let drops = Arc::new(AtomicUsize::new(0));
+    let mut m = heap.mutator::<Rootable![()]>(|_| ());
+    let lying = |claimed, actual| Lying {
+        claimed,
+        actual,
+        yielded: 0,
+        drops: drops.clone(),
+    };
+
+    // Fewer items than promised: a panic that names both counts; the items it did yield are
+    // dropped once, by a later sweep (never the uninitialized rest).
+    let short = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        m.mutate(|mc, _| {
+            Gc::from_iter(mc, lying(5, 3));
+        })
+    }));
+    let message = short.expect_err("a short iterator must panic");
+    let message = message
+        .downcast_ref::<String>()
+        .expect("a formatted panic message");
+    assert!(
+        message.contains("promised 5 items but yielded 3"),
+        "{message}"
+    );
+
+    // More items than promised: the slice holds `len()` of them; the rest stay in the iterator.
+    let extra = m.mutate(|mc, _| {
+        let mut it = lying(2, 4);
+        let slice = Gc::from_iter(mc, &mut it);
+        (slice.len(), it.yielded)
+    });
+    assert_eq!(extra, (2, 2));
+
+    m.collect();
+    m.collect();
+    assert_eq!(
+        drops.load(SeqCst),
+        3 + 2,
+        "every item that was yielded, dropped once"
+    );
+}
