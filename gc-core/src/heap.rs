@@ -140,6 +140,9 @@ pub(crate) struct Shared {
     pool: Arc<WorkerPool>,
     sweeper: Sweeper,
     created: Instant,
+    /// The CPUs available when the heap was created, for GCCPUFraction (asking the OS costs
+    /// ~30 µs, too much for every `mem_stats`).
+    ncpu: usize,
     /// Nanoseconds the background sweeper spent sweeping.
     sweep_ns: AtomicU64,
 }
@@ -284,6 +287,7 @@ impl Heap {
             pool: WorkerPool::new(),
             sweeper: Sweeper::default(),
             created: Instant::now(),
+            ncpu: std::thread::available_parallelism().map_or(1, |n| n.get()),
             sweep_ns: AtomicU64::new(0),
         });
         let for_thread = shared.clone();
@@ -775,7 +779,7 @@ impl Shared {
     /// Go's GCCPUFraction: collector CPU time (`cycles_cpu_ns` from the cycles, plus background
     /// sweeping) over the CPU time available since the heap was created.
     fn gc_cpu_fraction(&self, cycles_cpu_ns: u64) -> f64 {
-        let ncpu = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+        let ncpu = self.ncpu as f64;
         let elapsed = self.created.elapsed().as_nanos() as f64;
         let cpu = cycles_cpu_ns + self.sweep_ns.load(Relaxed);
         if elapsed == 0.0 {

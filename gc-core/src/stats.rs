@@ -66,7 +66,10 @@ pub struct MemStats {
     pub pause_total_ns: u64,
     /// Recent pause durations, a ring: the latest is at `(num_gc + 255) % 256`.
     pub pause_ns: [u64; 256],
-    /// When recent pauses ended (ns since the Unix epoch), a ring indexed like `pause_ns`.
+    /// When recent cycles ended (ns since the Unix epoch), a ring indexed like `pause_ns`. Go
+    /// records the end of a cycle's last pause, its mark termination; gcheap's mark termination
+    /// has no stop, so this is when the cycle's mark ended and its sweep began (the cycle's one
+    /// stop, at mark start, ended earlier by the mark's length).
     pub pause_end: [u64; 256],
     /// Completed GC cycles.
     pub num_gc: u32,
