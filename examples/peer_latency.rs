@@ -10,16 +10,9 @@ use std::time::Instant;
 
 use gcheap::prelude::*;
 
-const SLOTS: usize = 200_000;
-const BUFFER: usize = 1024;
-
-/// One ring slot: an optional buffer, replaced through the barrier.
-type Slot<'gc> = GcCell<'gc, Option<Gc<'gc, [u8]>>>;
-
-#[derive(Trace)]
-struct Ring<'gc> {
-    slots: Gc<'gc, [Slot<'gc>]>,
-}
+#[path = "support/ring.rs"]
+mod ring;
+use ring::RingRoot;
 
 fn main() {
     let pushes: usize = match std::env::args().nth(1) {
@@ -33,24 +26,14 @@ fn main() {
         None => 1_000_000,
     };
     let heap = Heap::new(Config::default()).expect("default config");
-    let mut m = heap.mutator::<Rootable![Ring<'_>]>(|mc| Ring {
-        slots: Gc::from_iter(mc, (0..SLOTS).map(|_| GcCell::new(None))),
-    });
+    let mut m = heap.mutator::<RingRoot>(ring::new_ring);
     let mut times = Vec::with_capacity(pushes);
     for i in 0..pushes {
         let t = Instant::now();
-        m.mutate(|mc, ring| {
-            let buf = Gc::from_iter(mc, (0..BUFFER).map(|j| (i + j) as u8));
-            ring.slots[i % SLOTS].set(mc, Some(buf));
-        });
+        m.mutate(|mc, r| ring::push(mc, r, i));
         times.push(t.elapsed().as_nanos() as u64);
     }
-    let checksum = m.mutate(|_, ring| {
-        ring.slots
-            .iter()
-            .map(|s| s.get().map_or(0u64, |b| b[0] as u64 + b[BUFFER - 1] as u64))
-            .sum::<u64>()
-    });
+    let checksum = m.mutate(|_, r| ring::checksum(r));
     times.sort_unstable();
     let p999 = times[((pushes - 1) as f64 * 0.999).round() as usize];
     println!("checksum {checksum}");

@@ -1,22 +1,27 @@
 #!/usr/bin/env bash
-# Whole-process comparison of gcheap against Go and the Boehm collector on three workloads
-# (binary-trees, GCBench, the gc-latency ring). See bench/peers/README.md.
+# Whole-process comparison of gcheap against Go and the Boehm collector on four workloads
+# (binary-trees, GCBench, the gc-latency ring, small-object allocation). See
+# bench/peers/README.md.
 #
 # Usage: bash bench/peers/run.sh
 # Environment: RUNS (runs per workload and implementation, default 3), BT_DEPTH (binary-trees
-# maximum depth, default 18), LATENCY_PUSHES (latency-ring pushes, default 1000000).
+# maximum depth, default 18), LATENCY_PUSHES (latency-ring pushes, default 1000000),
+# SMALL_ALLOCS (small-object allocations per object size, default 20000000).
 # Progress goes to stderr; the machine description and the table go to stdout.
 set -euo pipefail
 
 RUNS=${RUNS:-3}
 BT_DEPTH=${BT_DEPTH:-18}
 LATENCY_PUSHES=${LATENCY_PUSHES:-1000000}
+SMALL_ALLOCS=${SMALL_ALLOCS:-20000000}
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 BIN="$ROOT/target/peers"
 IMPLS=(gcheap go boehm)
-WORKLOADS=(binary_trees gcbench latency)
+WORKLOADS=(binary_trees gcbench latency small_alloc)
+# The object sizes of small_alloc, in bytes (each program prints alloc_ns_<size>).
+SIZES=(16 32 64)
 
 log() { echo "[peers] $*" >&2; }
 die() {
@@ -62,12 +67,14 @@ command_for() {
     case $1 in
         binary_trees) args=("$BT_DEPTH") ;;
         latency) args=("$LATENCY_PUSHES") ;;
+        small_alloc) args=("$SMALL_ALLOCS") ;;
     esac
     echo "$BIN/$2_$1" "${args[@]}"
 }
 
 # --- Run -----------------------------------------------------------------------------------
-# Each run appends "workload impl wall user sys rss_kib checksum worst_ns p999_ns" to $RESULTS.
+# Each run appends "workload impl wall user sys rss_kib checksum worst_ns p999_ns ns_16 ns_32
+# ns_64" to $RESULTS ("-" for the figures a workload does not print).
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 RESULTS="$TMP/results"
@@ -87,7 +94,16 @@ for w in "${WORKLOADS[@]}"; do
             worst=$(awk '$1 == "worst_push_ns" { print $2 }' "$TMP/out")
             p999=$(awk '$1 == "p999_push_ns" { print $2 }' "$TMP/out")
             [ -n "$checksum" ] || die "$w / $impl printed no checksum"
-            echo "$w $impl $(tail -n 1 "$TMP/time") $checksum ${worst:--} ${p999:--}" >>"$RESULTS"
+            per_alloc=()
+            for size in "${SIZES[@]}"; do
+                ns=$(awk -v k="alloc_ns_$size" '$1 == k { print $2 }' "$TMP/out")
+                if [ "$w" = small_alloc ] && [ -z "$ns" ]; then
+                    die "$w / $impl printed no alloc_ns_$size"
+                fi
+                per_alloc+=("${ns:--}")
+            done
+            echo "$w $impl $(tail -n 1 "$TMP/time") $checksum ${worst:--} ${p999:--}" \
+                "${per_alloc[*]}" >>"$RESULTS"
         done
     done
     # Every checksum of a workload must agree, across implementations and runs.
@@ -122,7 +138,8 @@ echo "- libgc (Boehm GC): $libgc_version"
 echo "- gcc: $(gcc -dumpfullversion 2>/dev/null || gcc -dumpversion)"
 echo "- rustc: $(rustc --version | sed 's/^rustc //')"
 echo "- workloads: binary-trees depth $BT_DEPTH; GCBench (stretch 18, long-lived 16, array 500,000);" \
-    "latency ring 200,000 slots, $LATENCY_PUSHES pushes of 1 KiB"
+    "latency ring 200,000 slots, $LATENCY_PUSHES pushes of 1 KiB;" \
+    "small_alloc $SMALL_ALLOCS allocations of each of ${SIZES[*]} B (ring of 1024)"
 echo "- $RUNS run(s) each; every figure is the median over the runs; Go with default GOGC"
 echo
 echo "| workload | implementation | wall (s) | CPU user+sys (s) | peak RSS (MiB) | worst push (ms) | p99.9 push (µs) | wall / gcheap |"
@@ -144,6 +161,40 @@ for w in "${WORKLOADS[@]}"; do
             printf "| %s | %s | %.2f | %.2f | %.0f | %s | %s | %.2f× |\n",
                 w, i, wall, cpu, rss / 1024, worst, p999, (base > 0 ? wall / base : 0) }'
     done
+done
+echo
+# Small-object allocation: each program's own timing of its allocation loops (start-up, heap
+# set-up and teardown excluded), in nanoseconds per allocation, and the others' relative to
+# gcheap's. Field 10 + k of a result line is the figure for SIZES[k].
+others=()
+for impl in "${IMPLS[@]}"; do
+    [ "$impl" = gcheap ] || others+=("$impl")
+done
+header="| object size |"
+rule="|---:|"
+for impl in "${IMPLS[@]}"; do
+    header+=" $impl (ns/alloc) |"
+    rule+="---:|"
+done
+for impl in "${others[@]}"; do
+    header+=" $impl / gcheap |"
+    rule+="---:|"
+done
+echo "$header"
+echo "$rule"
+for k in "${!SIZES[@]}"; do
+    field="\$$((10 + k))"
+    base=$(column small_alloc gcheap "$field" | median)
+    row="| ${SIZES[$k]} B |"
+    for impl in "${IMPLS[@]}"; do
+        ns=$(column small_alloc "$impl" "$field" | median)
+        row+=" $(awk -v x="$ns" 'BEGIN { printf "%.1f", x }') |"
+    done
+    for impl in "${others[@]}"; do
+        ns=$(column small_alloc "$impl" "$field" | median)
+        row+=" $(awk -v x="$ns" -v b="$base" 'BEGIN { printf "%.2f×", (b > 0 ? x / b : 0) }') |"
+    done
+    echo "$row"
 done
 echo
 echo "Checksums (all implementations agree):"
