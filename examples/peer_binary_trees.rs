@@ -13,17 +13,15 @@ mod binary_trees;
 
 use binary_trees::MIN_DEPTH;
 
+#[path = "support/args.rs"]
+mod args;
 fn main() {
-    let max: u32 = match std::env::args().nth(1) {
-        Some(arg) => match arg.parse() {
-            Ok(d) if d >= MIN_DEPTH => d,
-            _ => {
-                eprintln!("usage: peer_binary_trees [max_depth >= {MIN_DEPTH}]");
-                std::process::exit(2);
-            }
-        },
-        None => 18,
-    };
+    let max: u32 = args::number_arg(
+        std::env::args().nth(1),
+        MIN_DEPTH,
+        18,
+        &format!("peer_binary_trees [max_depth >= {MIN_DEPTH}]"),
+    );
     let sum = binary_trees::heap::run(max);
     assert_eq!(sum, binary_trees::expected_checksum(max), "wrong checksum");
     println!("checksum {sum}");

@@ -10,21 +10,19 @@ use std::time::Instant;
 
 use gcheap::prelude::*;
 
+#[path = "support/args.rs"]
+mod args;
 #[path = "support/ring.rs"]
 mod ring;
 use ring::RingRoot;
 
 fn main() {
-    let pushes: usize = match std::env::args().nth(1) {
-        Some(arg) => match arg.parse() {
-            Ok(n) if n >= 1 => n,
-            _ => {
-                eprintln!("usage: peer_latency [pushes >= 1]");
-                std::process::exit(2);
-            }
-        },
-        None => 1_000_000,
-    };
+    let pushes: usize = args::number_arg(
+        std::env::args().nth(1),
+        1,
+        1_000_000,
+        "peer_latency [pushes >= 1]",
+    );
     let heap = Heap::new(Config::default()).expect("default config");
     let mut m = heap.mutator::<RingRoot>(ring::new_ring);
     let mut times = Vec::with_capacity(pushes);

@@ -14,6 +14,8 @@
 
 use std::time::Instant;
 
+#[path = "support/args.rs"]
+mod args;
 #[path = "../benches/common/small_alloc.rs"]
 mod small_alloc;
 
@@ -37,16 +39,12 @@ fn main() {
     let arg = std::env::args()
         .nth(1)
         .or_else(|| std::env::var("SMALL_ALLOCS").ok());
-    let n: u64 = match arg {
-        Some(arg) => match arg.parse() {
-            Ok(n) if n >= 1 => n,
-            _ => {
-                eprintln!("usage: peer_small_alloc [allocations >= 1] (or SMALL_ALLOCS=n)");
-                std::process::exit(2);
-            }
-        },
-        None => 20_000_000,
-    };
+    let n: u64 = args::number_arg(
+        arg,
+        1,
+        20_000_000,
+        "peer_small_alloc [allocations >= 1] (or SMALL_ALLOCS=n)",
+    );
     let mut m = heap::mutator();
     let (sum16, ns16) = size::<2>(&mut m, n);
     let (sum32, ns32) = size::<4>(&mut m, n);
