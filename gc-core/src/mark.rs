@@ -1,16 +1,18 @@
-//! Parallel, concurrent marking: gray objects in work-stealing deques, drained by `gc_workers`
-//! background threads while mutators run, and by mutators themselves (barriers and assists).
+//! Parallel, concurrent marking: gray objects on private stacks and work-stealing deques, drained
+//! by `gc_workers` background threads while mutators run, and by mutators themselves (barriers
+//! and assists).
 //!
 //! Marking is iterative. Marking an object sets its bit in the allocator's side bitmap; if the bit
 //! was clear and the object can hold Gc pointers, its base address goes onto the marking thread's
-//! own deque (gray). A worker pops gray objects from its deque (LIFO, so a linked list is followed
-//! depth-first with a queue one entry deep), scans them with their type's trace glue, and steals
-//! from the shared injector (where mutators publish the objects their barriers and assists shade)
-//! and from the other workers when its deque is empty. Slices are scanned `SCAN_CHUNK` elements
-//! per step; the rest goes back on the deque as one entry, so huge arrays split across workers.
-//! Marking is bound by the cache miss on each object's first touch, so a marker takes entries
-//! `PREFETCH_DEPTH` ahead of the one it scans, prefetching each one's header as it takes it
-//! (`Marker::next_gray`).
+//! private stack (gray), which costs no atomic operation. A worker pops gray objects from its
+//! stack (LIFO, so a linked list is followed depth-first), scans them with their type's trace
+//! glue, and whenever its crossbeam deque is empty moves its oldest entries there for others to
+//! steal (`Marker::share`). Once its own work is gone it pops its deque, then steals from the
+//! shared injector (where mutators publish the objects their barriers and assists shade) and from
+//! the other workers. Slices are scanned `SCAN_CHUNK` elements per step; the rest goes back on the
+//! stack as one entry, so huge arrays split across workers. Marking is bound by the cache miss on
+//! each object's first touch, so a marker takes entries `PREFETCH_DEPTH` ahead of the one it
+//! scans, prefetching each one's header as it takes it (`Marker::next_gray`).
 //!
 //! **Scanning vs writing.** Mutators write objects while workers scan them. The header's state
 //! word ([`crate::object::acquire`]) serializes the two: a scanner holds the object (`BUSY`) while
@@ -22,11 +24,12 @@
 //! written once built, so markers scan them without touching their state word (a CAS and a
 //! release store saved per object).
 //!
-//! **Termination.** A worker that finds no work (its deque empty, nothing to steal) counts itself
-//! idle and watches the deques and the injector. Once all `n` workers are idle at once, no worker
-//! holds gray objects; mutators may still publish more (a barrier running right then). The
-//! collector's ragged check (`Shared::marking_done`) then looks at the queues between two reads
-//! of every mutator's operation counter, and runs the workers again if it finds work.
+//! **Termination.** A worker that finds no work (its stack, prefetch FIFO and deque empty, nothing
+//! to steal) counts itself idle and watches the deques and the injector. Once all `n` workers are
+//! idle at once, no worker holds gray objects; mutators may still publish more (a barrier running
+//! right then). The collector's ragged check (`Shared::marking_done`) then looks at the queues
+//! between two reads of every mutator's operation counter, and runs the workers again if it finds
+//! work.
 //!
 //! The pool's threads live as long as the heap and sleep between cycles; the collector thread is
 //! worker 0, so `gc_workers = 1` marks with no thread hand-off at all.
@@ -239,7 +242,7 @@ pub(crate) fn abort_on_panic(f: impl FnOnce()) {
     }
 }
 
-/// A marking thread's private state: its deque and counters. Workers own one per cycle; each
+/// A marking thread's private state: its stack, prefetch FIFO, deque and counters. Workers own one per cycle; each
 /// mutator keeps one for its barriers and assists, whose gray objects it publishes to the job's
 /// injector before it returns to user code.
 pub(crate) struct Marker {
@@ -250,7 +253,8 @@ pub(crate) struct Marker {
     stack: VecDeque<Gray>,
     /// This marker's deque: workers' deques are where other workers steal from.
     local: Worker<Gray>,
-    /// Gray objects taken from `local` whose headers are being prefetched (see `next_gray`).
+    /// Gray objects taken from `stack` (or `local`) whose headers are being prefetched (see
+    /// `next_gray`).
     prefetched: PrefetchQueue,
     allocator: Allocator,
     /// Bytes this marker newly marked (not yet added to a job).
@@ -467,7 +471,7 @@ impl Marker {
     /// The barrier's half of the protocol: makes the object at `base` black before its first
     /// write in this cycle. Shades it (it may be white: the writer reached it from its locals),
     /// scans all of it if no one has, and waits while a worker holds it. Its children go onto this
-    /// marker's deque; the caller publishes them.
+    /// marker's stack; the caller publishes them.
     ///
     /// # Safety
     /// `base` is a live object with a header holding `desc`, written by the caller's mutator.
