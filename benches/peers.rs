@@ -1450,8 +1450,9 @@ fn raw_small_alloc<A: GlobalAlloc, const W: usize>(alloc: &A, n: u64) -> u64 {
     let mut sum = 0;
     let mut retire = |old: *mut [u64; W]| {
         if !old.is_null() {
-            // SAFETY: `old` came from `alloc.alloc(layout)` below, was initialized there and is
-            // freed only here, once: it has just left the ring.
+            // SAFETY: `old` came from `alloc.alloc(layout)` below (same allocator, same layout),
+            // was initialized there and is read and freed only here, once: it has just left the
+            // ring, which held the only copy.
             unsafe {
                 sum += small_alloc::value(&*old);
                 alloc.dealloc(old.cast(), layout);
@@ -1464,7 +1465,8 @@ fn raw_small_alloc<A: GlobalAlloc, const W: usize>(alloc: &A, n: u64) -> u64 {
         if new.is_null() {
             handle_alloc_error(layout);
         }
-        // SAFETY: `new` is a fresh allocation of `layout`, the array's own.
+        // SAFETY: `new` is non-null (checked) and a fresh allocation of `layout`, which is the
+        // array's own size and alignment; nothing else refers to it.
         unsafe { new.write(small_alloc::object::<W>(i)) };
         retire(std::mem::replace(
             &mut ring[i as usize % small_alloc::RING],

@@ -12,8 +12,7 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::marker::PhantomData;
-use std::mem::MaybeUninit;
-use std::mem::{align_of, size_of};
+use std::mem::{MaybeUninit, align_of, size_of};
 use std::ops::Deref;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
@@ -225,8 +224,10 @@ impl<'gc, T: Trace + 'gc> Gc<'gc, [T]> {
         // second word, inside the allocation.
         let len_word = <[T] as ObjectType>::HAS_HEADER
             .then(|| unsafe { base_of::<[T]>(payload).cast::<usize>().add(1) });
-        // SAFETY: the allocation holds `len` (uninitialized) slots of T at T's alignment, and
-        // nothing else refers to it while this borrow lives.
+        // SAFETY: `payload` is non-null and T-aligned, and the allocation holds `len` slots of T
+        // (`layout`, whose size `Layout::array` bounded by isize::MAX), uninitialized, which
+        // `MaybeUninit` allows. Nothing else refers to them while this borrow lives: the object
+        // is unpublished, and `len_word` points into the header, before the payload.
         let slots =
             unsafe { std::slice::from_raw_parts_mut(first.as_ptr().cast::<MaybeUninit<T>>(), len) };
         // Zipping the slots with the iterator bounds the loop by `len` and, for iterators that
