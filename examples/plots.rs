@@ -140,7 +140,7 @@ fn run_ring(pushes: usize) -> Run {
         }
     }
     let total_ms = start.elapsed().as_secs_f64() * 1e3;
-    if pushes % SAMPLE_EVERY != 0 {
+    if !pushes.is_multiple_of(SAMPLE_EVERY) {
         sample(&mut samples);
     }
     let n_samples = samples.len() as u32;
@@ -246,7 +246,7 @@ fn thousands(n: usize) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -80,7 +80,7 @@ fn churn_batch(m: &mut Mutator<AppRoot>, rng: &mut Rng, batch: u64) -> u64 {
         let mut inserted = 0;
         for op in 0..OPS_PER_BATCH {
             let r = rng.next();
-            if r % 8 == 0 && !cache.is_empty() {
+            if r.is_multiple_of(8) && !cache.is_empty() {
                 let i = (r >> 8) as usize % cache.len();
                 let hit = cache.swap_remove_back(i).expect("in range");
                 cache.push_back(hit);

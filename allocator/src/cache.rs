@@ -280,7 +280,7 @@ impl Cache {
             // Spans start on page boundaries, so a class whose size is a multiple of `align` puts
             // every object on an `align` boundary. Power-of-two classes up to 8 KiB guarantee one.
             let mut class = size_to_class(padded);
-            while class_size(class) % align != 0 {
+            while !class_size(class).is_multiple_of(align) {
                 class += 1;
             }
             return self.alloc_small(SpanClass::new(class, kind == ObjectKind::NoScan));

@@ -67,7 +67,7 @@ impl<'gc> Mutation<'gc> {
     /// boundary. An interpreter checks this in its dispatch loop, as Go's preemption would.
     #[inline]
     pub fn should_yield(&self) -> bool {
-        self.shared.world_wanted.load(Relaxed) > 0
+        self.shared.world.stop_wanted()
     }
 
     /// The heap this context allocates in.

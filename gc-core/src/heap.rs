@@ -31,7 +31,6 @@
 //! [`Mutation::should_yield`]) and then does a few microseconds of work. It is recorded as the
 //! cycle's pause (with the checkmark stop when that is on), the longest in `max_pause_ns`.
 
-use std::cell::RefCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr::NonNull;
 use std::sync::Arc;
@@ -40,7 +39,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use gcheap_allocator::{Allocator, AllocatorConfig, SweepHook};
-use parking_lot::{Condvar, Mutex, RwLock, RwLockReadGuard};
+use parking_lot::{Condvar, Mutex};
 
 use crate::config::{Config, ConfigError};
 use crate::mark::{MarkJob, Marker, WorkerPool};
@@ -52,62 +51,17 @@ use crate::root::RootTable;
 use crate::stats::{History, MemStats};
 use crate::trace::{Tracer, TracerKind};
 use crate::verify::Verifier;
+use crate::world::World;
 
 static NEXT_HEAP_ID: AtomicUsize = AtomicUsize::new(1);
-
-thread_local! {
-    /// Heaps whose world lock this thread holds (inside `mutate`, sweeping, or running a cycle),
-    /// each with whether it holds it exclusively.
-    static ENTERED: RefCell<Vec<(usize, bool)>> = const { RefCell::new(Vec::new()) };
-}
-
-/// Whether this thread is inside heap `id`. A thread whose thread-locals are being destroyed
-/// (a `Mutator` dropped by a TLS destructor) counts as inside none.
-fn entered(id: usize) -> bool {
-    ENTERED
-        .try_with(|e| e.borrow().iter().any(|&(h, _)| h == id))
-        .unwrap_or(false)
-}
-
-/// Whether this thread runs a cycle of heap `id` (holds its world lock exclusively).
-fn exclusive(id: usize) -> bool {
-    ENTERED
-        .try_with(|e| e.borrow().iter().any(|&(h, x)| h == id && x))
-        .unwrap_or(false)
-}
-
-/// Records that this thread is inside heap `id`, so that `collect()`, `mem_stats()` and (under a
-/// cycle) `mutate` called from a Drop that a sweep runs here fail loudly instead of waiting for
-/// themselves; undone on drop, also when unwinding.
-struct Entered(usize);
-
-impl Entered {
-    fn new(id: usize, exclusive: bool) -> Entered {
-        let _ = ENTERED.try_with(|e| e.borrow_mut().push((id, exclusive)));
-        Entered(id)
-    }
-}
-
-impl Drop for Entered {
-    fn drop(&mut self) {
-        let _ = ENTERED.try_with(|e| {
-            let mut e = e.borrow_mut();
-            if let Some(i) = e.iter().rposition(|&(id, _)| id == self.0) {
-                e.remove(i);
-            }
-        });
-    }
-}
 
 /// The state shared by a heap's handles, mutators, roots and its collector threads.
 pub(crate) struct Shared {
     pub(crate) id: usize,
     pub(crate) allocator: Allocator,
     pub(crate) config: Config,
-    /// Held shared by `mutate` and the sweeper, exclusively by a cycle and `mem_stats`.
-    world: RwLock<()>,
-    /// Threads waiting for the world lock exclusively.
-    pub(crate) world_wanted: AtomicUsize,
+    /// The world lock and the attached mutators.
+    pub(crate) world: World,
     /// The pacer asks the collector thread for a cycle.
     pub(crate) gc_requested: AtomicBool,
     /// The black bit of the current (or last) cycle: flipped at each mark start, and written into
@@ -133,7 +87,6 @@ pub(crate) struct Shared {
     /// Set from the start of marking to the start of the sweep; stays set if a cycle unwound in
     /// between (stale mark bits would make the next cycle skip live objects).
     broken: AtomicBool,
-    pub(crate) mutators: Mutex<Vec<Arc<MutatorState>>>,
     pub(crate) roots: Mutex<RootTable>,
     pub(crate) pacer: Pacer,
     history: Mutex<History>,
@@ -175,7 +128,7 @@ impl std::fmt::Debug for Heap {
         f.debug_struct("Heap")
             .field("id", &s.id)
             .field("config", &s.config)
-            .field("mutators", &s.mutators.lock().len())
+            .field("mutators", &s.world.mutators.lock().len())
             .field("persistent_roots", &s.roots.lock().len())
             .finish_non_exhaustive()
     }
@@ -186,62 +139,6 @@ impl Default for Heap {
     fn default() -> Self {
         Heap::new(Config::default()).expect("the default config is valid")
     }
-}
-
-/// Holds a heap's world lock shared, and records that this thread is inside the heap.
-pub(crate) struct WorldGuard<'a> {
-    _entered: Entered,
-    _guard: RwLockReadGuard<'a, ()>,
-}
-
-impl<'a> WorldGuard<'a> {
-    ///
-    /// # Panics
-    /// If this thread runs a cycle of the heap (a Drop run by the cycle's sweep uses the heap):
-    /// waiting would wait for itself.
-    pub(crate) fn enter(shared: &'a Shared) -> WorldGuard<'a> {
-        assert!(
-            !exclusive(shared.id),
-            "gcheap: a Drop run by a sweep used its own heap (attached, used or dropped a mutator) \
-             while a cycle holds the heap; a heap object's Drop must not use its own heap"
-        );
-        // A thread already inside this heap must not wait behind a queued cycle, which waits
-        // for it: take the lock recursively then.
-        let guard = if entered(shared.id) {
-            shared.world.read_recursive()
-        } else {
-            shared
-                .world
-                .try_read()
-                .unwrap_or_else(|| read_after_stop(&shared.world))
-        };
-        WorldGuard {
-            _entered: Entered::new(shared.id, false),
-            _guard: guard,
-        }
-    }
-}
-
-/// How long a thread that meets a stop keeps its CPU (yielding) before it parks.
-const STOP_SPIN: Duration = Duration::from_micros(500);
-
-/// Takes the world lock shared while a stop holds it or waits for it. A mark-start stop lasts
-/// tens of microseconds, so the caller yields its CPU in a loop rather than parking: a parked
-/// thread is woken by the collector when the stop ends, and the scheduler then tends to queue
-/// it on the collector's CPU, behind the marking the collector starts at once (measured on two
-/// cores: a latency-ring push that parked waited out the whole mark, about 1 ms, while one
-/// that yields resumes within microseconds of the stop's end).
-#[cold]
-#[inline(never)]
-fn read_after_stop(world: &RwLock<()>) -> RwLockReadGuard<'_, ()> {
-    let start = Instant::now();
-    while start.elapsed() < STOP_SPIN {
-        std::thread::yield_now();
-        if let Some(guard) = world.try_read() {
-            return guard;
-        }
-    }
-    world.read()
 }
 
 impl Heap {
@@ -263,13 +160,13 @@ impl Heap {
             poison_freed: config.poison_freed,
             sweep_hook: Some(hook),
         });
+        let id = NEXT_HEAP_ID.fetch_add(1, Relaxed);
         let shared = Arc::new(Shared {
-            id: NEXT_HEAP_ID.fetch_add(1, Relaxed),
+            id,
             allocator,
             pacer: Pacer::new(config.gc_percent, config.memory_limit),
             config,
-            world: RwLock::new(()),
-            world_wanted: AtomicUsize::new(0),
+            world: World::new(id),
             gc_requested: AtomicBool::new(false),
             parity: AtomicUsize::new(0),
             marking: AtomicBool::new(false),
@@ -281,7 +178,6 @@ impl Heap {
             cycle_done: Condvar::new(),
             collector: Mutex::new(None),
             broken: AtomicBool::new(false),
-            mutators: Mutex::new(Vec::new()),
             roots: Mutex::new(RootTable::default()),
             history: Mutex::new(History::default()),
             pool: WorkerPool::new(),
@@ -323,12 +219,12 @@ impl Heap {
     pub fn collect(&self) {
         let shared = self.shared();
         assert!(
-            !entered(shared.id),
+            !shared.world.thread_is_inside(),
             "gcheap: collect() called from inside mutate (or a sweep) on the same heap; it would \
              wait for itself. Call it between mutate calls."
         );
         shared.run_forced_cycle();
-        let _world = WorldGuard::enter(shared);
+        let _world = shared.world.enter();
         shared.allocator.finish_sweep();
     }
 
@@ -342,11 +238,11 @@ impl Heap {
     pub fn mem_stats(&self) -> MemStats {
         let shared = self.shared();
         assert!(
-            !entered(shared.id),
+            !shared.world.thread_is_inside(),
             "gcheap: mem_stats() called from inside mutate on the same heap; it would wait for \
              itself. Call it between mutate calls."
         );
-        let _world = shared.stop_world();
+        let _stop = shared.world.stop();
         shared.mem_stats_stopped()
     }
 
@@ -405,15 +301,6 @@ impl Heap {
 }
 
 impl Shared {
-    /// Takes the world lock exclusively, counting this thread as waiting meanwhile so that
-    /// mutators are asked to yield.
-    fn stop_world(&self) -> parking_lot::RwLockWriteGuard<'_, ()> {
-        self.world_wanted.fetch_add(1, Relaxed);
-        let guard = self.world.write();
-        self.world_wanted.fetch_sub(1, Relaxed);
-        guard
-    }
-
     /// Asks the collector thread for a cycle (if not asked already).
     pub(crate) fn request_cycle(&self) {
         if !self.gc_requested.swap(true, Relaxed) {
@@ -463,7 +350,7 @@ impl Shared {
             let goal = self.pacer.goal.load(Relaxed);
             self.pacer.heap_live.load(Relaxed) > goal.saturating_add(goal / 10)
         };
-        if !over() || entered(self.id) {
+        if !over() || self.world.thread_is_inside() {
             return;
         }
         let mut c = self.control.lock();
@@ -535,14 +422,14 @@ impl Shared {
     fn cycle(&self, forced: bool) {
         // Sweep termination, without stopping anyone: the drops it runs may use the heap.
         {
-            let _world = WorldGuard::enter(self);
+            let _world = self.world.enter();
             self.allocator.finish_sweep();
         }
 
         // Mark start. A pause starts when the cycle asks mutators to stop (Go counts the time to
         // stop too): from then on, mutators that reach a boundary wait.
         let stop1 = Instant::now();
-        let world = self.stop_world();
+        let stop = self.world.stop();
         let start = Instant::now();
         let live_before = self.pacer.heap_live.load(Relaxed);
         assert!(
@@ -550,8 +437,7 @@ impl Shared {
             "gcheap: an earlier cycle of this heap was interrupted (a checkmark failure or a \
              panic while marking); its mark bits are not trustworthy, so no further cycle runs"
         );
-        let entered = Entered::new(self.id, true);
-        let mutators = self.mutators.lock();
+        let mutators = self.world.mutators.lock();
         // Every mark bit must be clear. Caches that kept spans since the last sweep started
         // (their mutators have not been at a boundary since) release them now, which sweeps
         // them; then nothing else is left to sweep (normally nothing at all).
@@ -591,8 +477,7 @@ impl Shared {
         self.marking.store(true, Relaxed);
         self.assist_ratio
             .store(self.pacer.assist_ratio().to_bits(), Relaxed);
-        drop(entered);
-        drop(world);
+        drop(stop);
         let mark_start = Instant::now();
         let pause1 = mark_start - stop1;
 
@@ -612,14 +497,13 @@ impl Shared {
         // mutator at a boundary, a complete mark leaves nothing queued.
         let mut pause2 = Duration::ZERO;
         if self.config.verify {
-            let world = self.stop_world();
-            let _entered = Entered::new(self.id, true);
+            let stop = self.world.stop();
             assert!(
                 !job.any_work(),
                 "gcheap: checkmark: gray objects were queued after the mark termination check \
                  found marking complete"
             );
-            let mutators = self.mutators.lock();
+            let mutators = self.world.mutators.lock();
             let mut verifier = Verifier::new(&self.allocator);
             self.mark_roots(
                 &mut Tracer {
@@ -629,7 +513,7 @@ impl Shared {
             );
             verifier.drain();
             drop(mutators);
-            drop(world);
+            drop(stop);
             pause2 = mark_end.elapsed();
         }
 
@@ -638,7 +522,7 @@ impl Shared {
         // start); until then their mutators keep the job and allocate black there.
         {
             // Shared: sweeps finished here (normally none) run drops that may use the heap.
-            let _world = WorldGuard::enter(self);
+            let _world = self.world.enter();
             self.allocator.start_sweep_cycle();
         }
         // From here on the mark state is consumed by the sweep: an unwind before this point left
@@ -655,9 +539,9 @@ impl Shared {
         // Act for mutators parked at a boundary: release their caches' spans to the sweep now
         // rather than at their next `mutate`. Running ones do it when they return.
         // Not under the list's lock: the sweeps this runs call drops, which may attach mutators.
-        let mutators = self.mutators.lock().clone();
+        let mutators = self.world.mutators.lock().clone();
         {
-            let _world = WorldGuard::enter(self);
+            let _world = self.world.enter();
             for m in &mutators {
                 if let Some(_running) = m.running.try_lock() {
                     // SAFETY: the mutator cannot enter `mutate` (or unregister) while we hold its
@@ -733,7 +617,7 @@ impl Shared {
     fn marking_done(&self, job: &MarkJob) -> bool {
         let mut spins = 0u32;
         loop {
-            let mutators = self.mutators.lock();
+            let mutators = self.world.mutators.lock();
             let before: Vec<u64> = mutators.iter().map(|m| m.ops.load(SeqCst)).collect();
             if before.iter().all(|ops| ops % 2 == 0) {
                 fence(SeqCst);
@@ -855,7 +739,7 @@ impl Shared {
                 if self.gc_requested.load(Relaxed) {
                     std::thread::yield_now();
                 }
-                let _world = WorldGuard::enter(self);
+                let _world = self.world.enter();
                 let mut more = true;
                 for _ in 0..32 {
                     more = self.allocator.sweep_one();
@@ -965,7 +849,7 @@ impl Shared {
         // Every handle and mutator is gone, so no mutate call can read anything any more (roots
         // only hold the shared state): everything left is garbage. Sweep it all so that every
         // object is dropped.
-        let _entered = Entered::new(self.id, true);
+        let _stop = self.world.stopped_for_teardown();
         self.allocator.finish_sweep();
         self.allocator.start_sweep_cycle();
         self.allocator.finish_sweep();

@@ -58,6 +58,7 @@ mod stats;
 mod sync_cell;
 mod trace;
 mod verify;
+mod world;
 
 pub use cell::{BorrowError, GcCell, GcRef, GcRefCell, GcRefMut};
 pub use config::{Config, ConfigError, MAX_GC_WORKERS};

@@ -18,7 +18,7 @@ use gcheap_allocator::Cache;
 
 use crate::context::Mutation;
 use crate::gc::Gc;
-use crate::heap::{Heap, Shared, WorldGuard};
+use crate::heap::{Heap, Shared};
 use crate::mark::{MarkJob, Marker};
 use crate::trace::{Trace, Tracer};
 
@@ -248,7 +248,7 @@ impl Heap {
             running: parking_lot::Mutex::new(()),
         });
         {
-            let world = WorldGuard::enter(shared);
+            let world = shared.world.enter();
             // Registered before the root is built, so that the collector's termination check
             // sees the marking operations `make_root` may run (its root is shaded from the first
             // cycle that finds it set). A cycle that is marking now (it starts only with the
@@ -260,7 +260,7 @@ impl Heap {
             };
             let running = state.running.lock();
             {
-                let mut mutators = shared.mutators.lock();
+                let mut mutators = shared.world.mutators.lock();
                 if let Some(job) = shared.current_job.lock().clone() {
                     // SAFETY: the state is not visible to the collector before it is in the
                     // list, and we hold the world lock shared, so no cycle stops the world.
@@ -310,7 +310,7 @@ impl<R: Rootable> Mutator<R> {
     ) -> T {
         let shared = self.heap.shared();
         shared.pace_at_boundary();
-        let _world = WorldGuard::enter(shared);
+        let _world = shared.world.enter();
         let _running = self.state.running.lock();
         // SAFETY: a boundary of this mutator (no Mutation of it is live: `mutate` takes
         // `&mut self`), holding the world lock shared.
@@ -348,7 +348,7 @@ impl<R: Rootable> Mutator<R> {
 impl<R: Rootable> Drop for Mutator<R> {
     fn drop(&mut self) {
         let shared = self.heap.shared();
-        let _world = WorldGuard::enter(shared);
+        let _world = shared.world.enter();
         unregister(shared, &self.state);
     }
 }
@@ -358,7 +358,11 @@ impl<R: Rootable> Drop for Mutator<R> {
 fn unregister(shared: &Shared, state: &Arc<MutatorState>) {
     // Excludes a collector acting for the mutator (it holds this lock while it does).
     let _running = state.running.lock();
-    shared.mutators.lock().retain(|s| !Arc::ptr_eq(s, state));
+    shared
+        .world
+        .mutators
+        .lock()
+        .retain(|s| !Arc::ptr_eq(s, state));
     state.root.set(None);
     // SAFETY: the state is unregistered, the caller holds the world lock and we hold the running
     // lock: no collector touches the cache, the job slot or the marker; flushing returns the

@@ -716,11 +716,11 @@ impl Worker {
                 let mut kids = [None, None];
                 let mut depth = 0;
                 for k in &mut kids {
-                    if let Some(s) = self.random_shared(local) {
-                        if s.depth < MAX_DEPTH {
-                            depth = depth.max(s.depth);
-                            *k = Some(s);
-                        }
+                    if let Some(s) = self.random_shared(local)
+                        && s.depth < MAX_DEPTH
+                    {
+                        depth = depth.max(s.depth);
+                        *k = Some(s);
                     }
                 }
                 let id = self.ids.fresh(self.tracker);
@@ -1004,7 +1004,7 @@ fn stress(target: u64, verify: bool) {
                     {
                         std::thread::sleep(Duration::from_micros(50));
                     }
-                    if n % 16 == 0 {
+                    if n.is_multiple_of(16) {
                         let s = sh.heap.mem_stats();
                         s.check_invariants().unwrap();
                         max_objects = max_objects.max(s.heap_objects);

@@ -214,7 +214,7 @@ fn roots_travel_between_threads() {
             let mut kept = Vec::new();
             for (i, (n, s, msg)) in rx.iter().enumerate() {
                 let i = i as u64;
-                if i % 40 == 0 {
+                if i.is_multiple_of(40) {
                     m.collect();
                 }
                 m.mutate(|mc, _| {
@@ -225,7 +225,7 @@ fn roots_travel_between_threads() {
                         Gc::new(mc, [i; 8]);
                     }
                 });
-                if i % 2 == 0 {
+                if i.is_multiple_of(2) {
                     kept.push((i, n, s, msg));
                 }
             }
