@@ -13,7 +13,7 @@ use std::sync::atomic::Ordering::*;
 
 use gcheap_allocator::{AllocError, ObjectKind};
 
-use crate::heap::{Heap, Shared};
+use crate::heap::{Heap, HeapState};
 use crate::mark::MarkJob;
 use crate::mutator::MutatorState;
 use crate::pacer::CREDIT_BYTES;
@@ -23,7 +23,7 @@ use crate::pacer::CREDIT_BYTES;
 /// persistent roots.
 pub struct Mutation<'gc> {
     pub(crate) heap: &'gc Heap,
-    pub(crate) shared: &'gc Shared,
+    pub(crate) shared: &'gc HeapState,
     pub(crate) state: &'gc MutatorState,
     /// The cycle marking during this call, if any. The slot it comes from changes only at this
     /// mutator's boundaries (or with the world stopped), so it is fixed for the whole call: the
@@ -31,7 +31,7 @@ pub struct Mutation<'gc> {
     /// then the barrier finds every object it can reach black, and allocate-black marks only
     /// what the sweep has yet to read.
     job: Option<&'gc MarkJob>,
-    /// The black bit written into every header allocated in this call (see `Shared::parity`).
+    /// The black bit written into every header allocated in this call (see `HeapState::parity`).
     pub(crate) parity: usize,
     /// Invariant in 'gc; `*const ()` makes the context neither Send nor Sync.
     _brand: PhantomData<(Cell<&'gc ()>, *const ())>,

@@ -27,7 +27,7 @@
 //! **Termination.** A worker that finds no work (its stack, prefetch FIFO and deque empty, nothing
 //! to steal) counts itself idle and watches the deques and the injector. Once all `n` workers are
 //! idle at once, no worker holds gray objects; mutators may still publish more (a barrier running
-//! right then). The collector's ragged check (`Shared::marking_done`) then looks at the queues
+//! right then). The collector's ragged check (`HeapState::marking_done`) then looks at the queues
 //! between two reads of every mutator's operation counter, and runs the workers again if it finds
 //! work.
 //!

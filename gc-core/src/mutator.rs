@@ -18,7 +18,7 @@ use gcheap_allocator::Cache;
 
 use crate::context::Mutation;
 use crate::gc::Gc;
-use crate::heap::{Heap, Shared};
+use crate::heap::{Heap, HeapState};
 use crate::mark::{MarkJob, Marker};
 use crate::trace::{Trace, Tracer};
 
@@ -120,7 +120,7 @@ pub(crate) struct MutatorState {
     /// Counts this mutator's marking operations (barriers that take an object, assists) twice:
     /// odd while one runs. Only gray objects held privately by a running operation escape the
     /// job's queues, so the collector's termination check reads these counters around its look
-    /// at the queues (see `Shared::marking_done`).
+    /// at the queues (see `HeapState::marking_done`).
     pub(crate) ops: AtomicU64,
     /// Held by the mutator's thread while it is inside `mutate` (or building its root): a
     /// collector that takes it acts on the mutator's behalf at its boundary (prepares its cache
@@ -355,7 +355,7 @@ impl<R: Rootable> Drop for Mutator<R> {
 
 /// Removes a mutator from its heap: its root is released, its cache flushed, its marker's byte
 /// count handed to the job it held. The caller holds the world lock shared.
-fn unregister(shared: &Shared, state: &Arc<MutatorState>) {
+fn unregister(shared: &HeapState, state: &Arc<MutatorState>) {
     // Excludes a collector acting for the mutator (it holds this lock while it does).
     let _running = state.running.lock();
     shared
@@ -377,7 +377,7 @@ fn unregister(shared: &Shared, state: &Arc<MutatorState>) {
 
 /// Unregisters a mutator whose root could not be built (`make_root` panicked).
 struct Registration<'a> {
-    shared: &'a Shared,
+    shared: &'a HeapState,
     state: &'a Arc<MutatorState>,
 }
 

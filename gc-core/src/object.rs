@@ -269,7 +269,7 @@ unsafe impl ObjectType for str {
 ///
 /// `BUSY`: a marker or a writing mutator holds the object (it is scanning it). `BLACK`: the
 /// object's black bit; it means black when it equals the current cycle's parity
-/// ([`crate::heap::Shared::parity`]), which flips at every cycle start, so no pass over the heap
+/// ([`crate::heap::HeapState::parity`]), which flips at every cycle start, so no pass over the heap
 /// is needed to whiten objects: everything blackened or allocated in cycle n is white for n + 1.
 pub(crate) const BUSY: usize = 1;
 pub(crate) const BLACK: usize = 2;

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use crate::context::Mutation;
 use crate::gc::Gc;
-use crate::heap::Shared;
+use crate::heap::HeapState;
 use crate::mutator::{RootMark, Rootable, mark_root};
 
 /// The heap's table of persistent roots: a slab of (payload, marking glue).
@@ -75,7 +75,7 @@ impl RootTable {
 /// m.mutate(|mc, _| assert_eq!(*kept.get(mc), "hi"));
 /// ```
 pub struct Root<R: Rootable> {
-    shared: Arc<Shared>,
+    shared: Arc<HeapState>,
     index: usize,
     payload: NonNull<u8>,
     _root: PhantomData<R>,
@@ -101,7 +101,7 @@ impl<R: Rootable> Root<R> {
         }
     }
 
-    fn register(shared: &Shared, payload: NonNull<u8>) -> usize {
+    fn register(shared: &HeapState, payload: NonNull<u8>) -> usize {
         shared
             .roots
             .lock()

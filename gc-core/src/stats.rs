@@ -7,6 +7,10 @@
 
 pub use gcheap_allocator::SizeClassStats;
 
+use std::sync::atomic::Ordering::Relaxed;
+
+use crate::heap::HeapState;
+
 /// Memory allocator and collector statistics, with Go's `runtime.MemStats` names and meanings.
 ///
 /// Differences from Go: there are no goroutine stacks (`stack_inuse` and `stack_sys` are 0) and
@@ -180,5 +184,61 @@ impl History {
         self.max_pause_ns = self.max_pause_ns.max(longest_pause_ns);
         self.last_gc = end_unix_ns;
         self.gc_cpu_ns += cpu_ns;
+    }
+}
+
+impl HeapState {
+    /// Go's GCCPUFraction: collector CPU time (`cycles_cpu_ns` from the cycles, plus background
+    /// sweeping) over the CPU time available since the heap was created.
+    pub(crate) fn gc_cpu_fraction(&self, cycles_cpu_ns: u64) -> f64 {
+        let ncpu = self.ncpu as f64;
+        let elapsed = self.created.elapsed().as_nanos() as f64;
+        let cpu = cycles_cpu_ns + self.sweeper.sweep_ns.load(Relaxed);
+        if elapsed == 0.0 {
+            0.0
+        } else {
+            (cpu as f64 / (elapsed * ncpu)).min(1.0)
+        }
+    }
+
+    /// Builds a MemStats snapshot; the caller holds the world lock exclusively.
+    pub(crate) fn mem_stats_stopped(&self) -> MemStats {
+        let a = self.allocator.stats();
+        let h = self.history.lock();
+        MemStats {
+            alloc: a.alloc,
+            total_alloc: a.total_alloc,
+            sys: a.sys,
+            lookups: 0,
+            mallocs: a.mallocs,
+            frees: a.frees,
+            heap_alloc: a.heap_alloc,
+            heap_sys: a.heap_sys,
+            heap_idle: a.heap_idle,
+            heap_inuse: a.heap_inuse,
+            heap_released: a.heap_released,
+            heap_objects: a.heap_objects,
+            stack_inuse: 0,
+            stack_sys: 0,
+            mspan_inuse: a.mspan_inuse,
+            mspan_sys: a.mspan_sys,
+            mcache_inuse: a.mcache_inuse,
+            mcache_sys: a.mcache_sys,
+            buck_hash_sys: 0,
+            gc_sys: a.gc_sys,
+            other_sys: a.other_sys,
+            next_gc: self.pacer.goal.load(Relaxed),
+            last_gc: h.last_gc,
+            pause_total_ns: h.pause_total_ns,
+            pause_ns: h.pause_ns,
+            pause_end: h.pause_end,
+            num_gc: h.num_gc,
+            num_forced_gc: h.num_forced_gc,
+            gc_cpu_fraction: self.gc_cpu_fraction(h.gc_cpu_ns),
+            enable_gc: true,
+            debug_gc: false,
+            by_size: a.by_size.into_iter().skip(1).collect(),
+            max_pause_ns: h.max_pause_ns,
+        }
     }
 }
