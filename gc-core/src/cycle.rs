@@ -56,10 +56,10 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use parking_lot::{Condvar, Mutex};
 
+use crate::barrier::BLACK;
 use crate::heap::HeapState;
 use crate::mark::{MarkJob, Marker};
 use crate::mutator::MutatorState;
-use crate::object::BLACK;
 use crate::trace::{Tracer, TracerKind};
 use crate::verify::Verifier;
 

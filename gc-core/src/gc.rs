@@ -12,13 +12,14 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::marker::PhantomData;
-use std::mem::{MaybeUninit, align_of, size_of};
+use std::mem::{MaybeUninit, size_of};
 use std::ops::Deref;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
-use gcheap_allocator::{AllocError, ObjectKind, TINY_SIZE};
+use gcheap_allocator::AllocError;
 
+use crate::alloc::alloc_object;
 use crate::context::Mutation;
 use crate::object::{ObjectType, base_of, card_count, cards_offset};
 use crate::trace::{Trace, Tracer};
@@ -108,52 +109,6 @@ impl<'gc, T: ?Sized + 'gc> Gc<'gc, T> {
     #[inline]
     pub(crate) fn payload(self) -> NonNull<u8> {
         self.ptr.cast()
-    }
-}
-
-/// Allocates an object for a value of layout `value` behind a header of `T`'s kind, with `extra`
-/// bytes after the value (a slice's cards); returns the payload address. Writes the descriptor
-/// (and for slices a zero length) before returning, so the object is always sweepable.
-fn alloc_object<T: ObjectType + ?Sized>(
-    mc: &Mutation<'_>,
-    value: Layout,
-    is_slice: bool,
-    extra: usize,
-) -> Result<NonNull<u8>, AllocError> {
-    let align = if T::HAS_HEADER {
-        value.align().max(align_of::<usize>())
-    } else {
-        value.align()
-    };
-    let size = (T::HEADER_OFFSET + value.size())
-        .checked_add(extra)
-        .ok_or(AllocError::OutOfMemory {
-            requested: usize::MAX,
-        })?
-        .max(1);
-    let layout = Layout::from_size_align(size, align)
-        .map_err(|_| AllocError::OutOfMemory { requested: size })?;
-    if !T::HAS_HEADER {
-        return if size < TINY_SIZE && align <= 8 {
-            mc.alloc(layout, ObjectKind::NoScan, true)
-        } else {
-            mc.alloc(layout, ObjectKind::NoScan, false)
-        };
-    }
-    let kind = if T::NEEDS_DROP {
-        ObjectKind::Scan
-    } else {
-        ObjectKind::NoScan
-    };
-    let base = mc.alloc(layout, kind, false)?;
-    // SAFETY: a fresh allocation no other thread knows, at least HEADER_OFFSET bytes and
-    // 8-aligned: room for the header.
-    unsafe {
-        crate::object::write_header(base, T::descriptor(), mc.parity);
-        if is_slice {
-            base.cast::<usize>().add(1).write(0);
-        }
-        Ok(base.add(T::HEADER_OFFSET))
     }
 }
 

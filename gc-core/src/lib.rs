@@ -33,10 +33,19 @@
 //! assert_eq!(heap.mem_stats().num_gc, 1);
 //! ```
 //!
-//! Modules, one per concept: `heap` (the cycle), `mutator` (threads and their roots), `context`
-//! (`Mutation`), `gc` (`Gc`), `object` (headers and descriptors), `trace` (`Trace`), `cell`
-//! (barrier-carrying cells), `sync_cell` (their thread-safe variants), `root` (persistent roots), `mark` (parallel marking), `verify`
-//! (checkmark), `pacer` (the GC-percent goal), `stats` (`MemStats`).
+//! Modules, one per concept, in reading order (ARCHITECTURE.md has the map):
+//!
+//! - the user's model: `heap` (the [`Heap`] handle, knobs, teardown), `mutator` (threads and
+//!   `mutate`), `root` ([`Rootable`](trait@Rootable) and persistent [`Root`]s), `context` ([`Mutation`]), `gc`
+//!   ([`Gc`]), `trace` (the [`Trace`] contract; std's impls in `trace_impls`), `cell` and
+//!   `sync_cell` (barrier-carrying cells);
+//! - an allocation: `alloc` (the path from `Gc::new` to the allocator's cache, allocate-black,
+//!   pacer charging), `object` (headers and descriptors);
+//! - a write: `barrier` (the hybrid barrier and the state-word protocol), `mark` (parallel
+//!   marking);
+//! - a cycle: `cycle` (the collector thread and the phases), `world` (the world lock, stops, the
+//!   mutator registry), `sweeper` (background sweeping and scavenging), `verify` (checkmark),
+//!   `pacer` (the GC-percent goal), `stats` ([`MemStats`]).
 
 #![warn(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
@@ -44,6 +53,8 @@
 // Lets `#[derive(Trace)]`'s `::gcheap::...` paths resolve inside this crate too.
 extern crate self as gcheap;
 
+mod alloc;
+mod barrier;
 mod cell;
 mod config;
 mod context;
@@ -59,6 +70,7 @@ mod stats;
 mod sweeper;
 mod sync_cell;
 mod trace;
+mod trace_impls;
 mod verify;
 mod world;
 
@@ -68,11 +80,11 @@ pub use context::Mutation;
 pub use gc::Gc;
 pub use gcheap_allocator::AllocError;
 pub use heap::Heap;
-#[doc(hidden)]
-pub use mutator::{DynRootable, RootProvider};
-pub use mutator::{Mutator, Rootable};
+pub use mutator::Mutator;
 pub use object::ObjectType;
-pub use root::Root;
+#[doc(hidden)]
+pub use root::{DynRootable, RootProvider};
+pub use root::{Root, Rootable};
 pub use stats::{MemStats, SizeClassStats};
 pub use sync_cell::{GcAtomicCell, GcMutex, GcMutexGuard};
 pub use trace::{Trace, Tracer};

@@ -45,9 +45,9 @@ use crossbeam_deque::{Injector, Steal, Stealer, Worker};
 use gcheap_allocator::Allocator;
 use parking_lot::{Condvar, Mutex};
 
+use crate::barrier::{Acquired, acquire, release_black, release_gray};
 use crate::object::{
-    Acquired, BLACK, Descriptor, ObjectType, SCAN_CHUNK, acquire, base_of, cards, descriptor_at,
-    header_word, release_black, release_gray,
+    Descriptor, ObjectType, SCAN_CHUNK, base_of, cards, descriptor_at, header_word,
 };
 use crate::trace::{Tracer, TracerKind};
 
@@ -55,8 +55,8 @@ use crate::trace::{Tracer, TracerKind};
 /// scanned (0 for sized objects).
 #[derive(Clone, Copy)]
 pub(crate) struct Gray {
-    base: NonNull<u8>,
-    start: usize,
+    pub(crate) base: NonNull<u8>,
+    pub(crate) start: usize,
 }
 
 // SAFETY: a gray entry is an address of a heap object, valid on any thread while marking runs
@@ -210,29 +210,6 @@ impl MarkJob {
     }
 }
 
-/// Takes the object or card whose state word is `word` (waiting while a worker holds it: one
-/// object or one chunk), runs `scan` holding it, and releases it black. Returns at once if it is
-/// black already.
-fn wait_for(word: &std::sync::atomic::AtomicUsize, black: usize, scan: impl FnOnce()) {
-    let mut spins = 0u32;
-    loop {
-        match acquire(word, black) {
-            Acquired::Black => return,
-            Acquired::Held => break,
-            Acquired::Busy => {
-                spins += 1;
-                if spins < 128 {
-                    std::hint::spin_loop();
-                } else {
-                    std::thread::yield_now();
-                }
-            }
-        }
-    }
-    scan();
-    release_black(word, black);
-}
-
 pub(crate) fn abort_on_panic(f: impl FnOnce()) {
     if std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).is_err() {
         eprintln!(
@@ -250,13 +227,13 @@ pub(crate) struct Marker {
     /// operation, where the deque's pop costs a SeqCst fence (measured: a fifth of binary-trees'
     /// marking). Workers move the oldest entries to `local` whenever it is empty (`share`), so
     /// idle workers always find something to steal.
-    stack: VecDeque<Gray>,
+    pub(crate) stack: VecDeque<Gray>,
     /// This marker's deque: workers' deques are where other workers steal from.
     local: Worker<Gray>,
     /// Gray objects taken from `stack` (or `local`) whose headers are being prefetched (see
     /// `next_gray`).
     prefetched: PrefetchQueue,
-    allocator: Allocator,
+    pub(crate) allocator: Allocator,
     /// Bytes this marker newly marked (not yet added to a job).
     pub(crate) marked_bytes: u64,
     /// The cycle's black bit.
@@ -418,85 +395,13 @@ impl Marker {
         }
     }
 
-    /// The barrier for a write at `slot` inside the object at `base`: blackens the card holding
-    /// `slot` if the object is a carded slice, else the whole object (see `blacken`). Returns
-    /// false at once, without calling `begin`, if that card or object is black already;
-    /// otherwise calls `begin` before it takes the object (the caller marks the start of an
-    /// operation that may hold gray objects privately, see `MarkJob` termination).
-    ///
-    /// # Safety
-    /// `base` is a live object with a header, written by the caller's mutator, and `slot` lies
-    /// inside its elements (a cell of the object).
-    pub(crate) unsafe fn blacken_for_write(
-        &mut self,
-        base: NonNull<u8>,
-        slot: NonNull<u8>,
-        begin: impl FnOnce(),
-    ) -> bool {
-        // SAFETY: caller's promise: a live object with a written header.
-        let desc = unsafe { descriptor_at(base) };
-        // SAFETY: as above; `desc` is its descriptor.
-        let Some(cards) = (unsafe { cards(base, desc) }) else {
-            // SAFETY: caller's promise.
-            let word = unsafe { header_word(base) };
-            if word.load(Acquire) & BLACK == self.black {
-                return false;
-            }
-            begin();
-            // SAFETY: caller's promise.
-            unsafe { self.blacken(base, desc) };
-            return true;
-        };
-        // The slot lies in the elements (caller's promise), and carded objects have elem_size > 0.
-        let index =
-            (slot.as_ptr().addr() - base.as_ptr().addr() - desc.payload_offset) / desc.elem_size;
-        let k = (index / SCAN_CHUNK).min(cards.len() - 1);
-        let card = &cards[k];
-        if card.load(Acquire) & BLACK == self.black {
-            return false;
-        }
-        begin();
-        wait_for(card, self.black, || {
-            if let Some(size) = self.allocator.mark_object(base) {
-                // Newly shaded: the other cards still need scanning.
-                self.marked_bytes += size as u64;
-                self.stack.push_back(Gray { base, start: 0 });
-            }
-            // SAFETY: we hold the card; the caller promises a live object.
-            unsafe { self.trace_chunk(base, desc, k * SCAN_CHUNK) };
-        });
-        true
-    }
-
-    /// The barrier's half of the protocol: makes the object at `base` black before its first
-    /// write in this cycle. Shades it (it may be white: the writer reached it from its locals),
-    /// scans all of it if no one has, and waits while a worker holds it. Its children go onto this
-    /// marker's stack; the caller publishes them.
-    ///
-    /// # Safety
-    /// `base` is a live object with a header holding `desc`, written by the caller's mutator.
-    unsafe fn blacken(&mut self, base: NonNull<u8>, desc: &Descriptor) {
-        // SAFETY: caller's promise.
-        let word = unsafe { header_word(base) };
-        wait_for(word, self.black, || {
-            if let Some(size) = self.allocator.mark_object(base) {
-                self.marked_bytes += size as u64;
-            }
-            let mut start = 0;
-            // SAFETY: we hold the object; the caller promises it is live with this descriptor.
-            while let Some(next) = unsafe { self.trace_chunk(base, desc, start) } {
-                start = next;
-            }
-        });
-    }
-
     /// Scans elements `start..` of the object at `base` (one chunk of a slice); returns where the
     /// next chunk starts.
     ///
     /// # Safety
     /// `base` is a live, initialized object with a header holding `desc`, which the caller holds
     /// (its state word or the chunk's card).
-    unsafe fn trace_chunk(
+    pub(crate) unsafe fn trace_chunk(
         &mut self,
         base: NonNull<u8>,
         desc: &Descriptor,
@@ -684,17 +589,6 @@ impl WorkerPool {
         self.wake.notify_all();
         for t in self.threads.lock().drain(..) {
             let _ = t.join();
-        }
-    }
-}
-
-impl Tracer<'_> {
-    /// Marks the target of a Gc pointer (its payload address) and queues it for scanning.
-    #[inline]
-    pub(crate) fn mark_gc<T: ObjectType + ?Sized>(&mut self, payload: NonNull<u8>) {
-        match &mut self.kind {
-            TracerKind::Mark(m) => m.mark::<T>(payload),
-            TracerKind::Verify(v) => v.visit::<T>(payload),
         }
     }
 }

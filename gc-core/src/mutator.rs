@@ -20,85 +20,7 @@ use crate::context::Mutation;
 use crate::gc::Gc;
 use crate::heap::{Heap, HeapState};
 use crate::mark::{MarkJob, Marker};
-use crate::trace::{Trace, Tracer};
-
-/// A type constructor for a root: maps the brand `'gc` to the root's type.
-///
-/// Name one with the [`Rootable!`](crate::Rootable!) macro: `Rootable![VmState<'_>]` or
-/// `Rootable!['gc => VmState<'gc>]`.
-pub trait Rootable: 'static {
-    /// The root's type under brand `'gc`.
-    type Root<'gc>: Trace + 'gc;
-}
-
-/// Implementation detail of [`Rootable!`](crate::Rootable!).
-#[doc(hidden)]
-pub trait RootProvider<'gc> {
-    type Root: Trace + 'gc;
-}
-
-/// Implementation detail of [`Rootable!`](crate::Rootable!): a [`Rootable`] made from a
-/// higher-ranked trait object type.
-#[doc(hidden)]
-pub struct DynRootable<T: ?Sized>(PhantomData<T>);
-
-impl<T: ?Sized + for<'gc> RootProvider<'gc> + 'static> Rootable for DynRootable<T> {
-    type Root<'gc> = <T as RootProvider<'gc>>::Root;
-}
-
-/// Names a [`Rootable`] type: `Rootable![Type<'_>]` (every `'_` becomes the brand, also inside
-/// tuples and arrays) or `Rootable!['gc => Type<'gc>]`.
-///
-/// ```
-/// use gcheap_core::{Gc, Heap, Rootable, GcCell};
-///
-/// type A = Rootable![Option<Gc<'_, u64>>];
-/// type B = Rootable!['gc => GcCell<'gc, Option<Gc<'gc, u64>>>];
-/// type C = Rootable![GcCell<'_, Option<(Gc<'_, u32>, [Gc<'_, u8>; 2])>>];
-/// let heap = Heap::default();
-/// let _a = heap.mutator::<A>(|_| None);
-/// let _b = heap.mutator::<B>(|_| GcCell::new(None));
-/// let mut c = heap.mutator::<C>(|_| GcCell::new(None));
-/// c.mutate(|mc, root| root.set(mc, Some((Gc::new(mc, 1), [Gc::new(mc, 2), Gc::new(mc, 3)]))));
-/// ```
-#[macro_export]
-macro_rules! Rootable {
-    ($gc:lifetime => $root:ty) => {
-        $crate::DynRootable::<dyn for<$gc> $crate::RootProvider<$gc, Root = $root>>
-    };
-    ($($root:tt)*) => {
-        $crate::__rootable_unelide!(@[] [] $($root)*)
-    };
-}
-
-/// Replaces every `'_` with a named brand, descending into `(...)` and `[...]` groups with an
-/// explicit stack of (group kind, tokens before, tokens after). Implementation detail of
-/// `Rootable!`.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __rootable_unelide {
-    (@[] [$($acc:tt)*]) => {
-        $crate::DynRootable::<dyn for<'__gc> $crate::RootProvider<'__gc, Root = $($acc)*>>
-    };
-    (@[(paren [$($before:tt)*] [$($after:tt)*]) $($stack:tt)*] [$($acc:tt)*]) => {
-        $crate::__rootable_unelide!(@[$($stack)*] [$($before)* ($($acc)*)] $($after)*)
-    };
-    (@[(bracket [$($before:tt)*] [$($after:tt)*]) $($stack:tt)*] [$($acc:tt)*]) => {
-        $crate::__rootable_unelide!(@[$($stack)*] [$($before)* [$($acc)*]] $($after)*)
-    };
-    (@[$($stack:tt)*] [$($acc:tt)*] '_ $($rest:tt)*) => {
-        $crate::__rootable_unelide!(@[$($stack)*] [$($acc)* '__gc] $($rest)*)
-    };
-    (@[$($stack:tt)*] [$($acc:tt)*] ($($inner:tt)*) $($rest:tt)*) => {
-        $crate::__rootable_unelide!(@[(paren [$($acc)*] [$($rest)*]) $($stack)*] [] $($inner)*)
-    };
-    (@[$($stack:tt)*] [$($acc:tt)*] [$($inner:tt)*] $($rest:tt)*) => {
-        $crate::__rootable_unelide!(@[(bracket [$($acc)*] [$($rest)*]) $($stack)*] [] $($inner)*)
-    };
-    (@[$($stack:tt)*] [$($acc:tt)*] $next:tt $($rest:tt)*) => {
-        $crate::__rootable_unelide!(@[$($stack)*] [$($acc)* $next] $($rest)*)
-    };
-}
+use crate::root::{RootMark, Rootable, mark_root};
 
 /// A mutator's state that the collector also reaches.
 pub(crate) struct MutatorState {
@@ -171,14 +93,6 @@ impl MutatorState {
             }
         }
     }
-}
-
-/// Marks a root object of a type known when the root was registered.
-pub(crate) type RootMark = for<'t> fn(NonNull<u8>, &mut Tracer<'t>);
-
-/// Marks the object at `payload` as a `Gc<T>` would.
-pub(crate) fn mark_root<T: Trace>(payload: NonNull<u8>, tracer: &mut Tracer<'_>) {
-    tracer.mark_gc::<T>(payload);
 }
 
 // SAFETY: the Cells, the cache, the job slot and the marker are touched only by the mutator's

@@ -25,6 +25,7 @@ use std::mem::{align_of, needs_drop, size_of};
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicUsize, Ordering::*};
 
+use crate::barrier::STATE_MASK;
 use crate::trace::{Trace, Tracer};
 
 /// How many slice elements one marking step scans. Bounded steps keep one huge array from
@@ -264,17 +265,6 @@ unsafe impl ObjectType for str {
     }
 }
 
-/// The header word's state bits. A descriptor is at least 8-aligned, so its address leaves the
-/// low three bits free.
-///
-/// `BUSY`: a marker or a writing mutator holds the object (it is scanning it). `BLACK`: the
-/// object's black bit; it means black when it equals the current cycle's parity
-/// ([`crate::heap::HeapState::parity`]), which flips at every cycle start, so no pass over the heap
-/// is needed to whiten objects: everything blackened or allocated in cycle n is white for n + 1.
-pub(crate) const BUSY: usize = 1;
-pub(crate) const BLACK: usize = 2;
-const STATE_MASK: usize = BUSY | BLACK;
-
 /// The header word at `base`, as an atomic: the descriptor's address plus the state bits.
 ///
 /// # Safety
@@ -309,50 +299,6 @@ pub(crate) unsafe fn descriptor_at(base: NonNull<u8>) -> &'static Descriptor {
     let word = unsafe { header_word(base) }.load(Relaxed);
     // SAFETY: with the state bits cleared, the word is a `&'static Descriptor`.
     unsafe { &*((word & !STATE_MASK) as *const Descriptor) }
-}
-
-/// What [`acquire`] found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Acquired {
-    /// The caller now holds the object (state `BUSY`); it must release it.
-    Held,
-    /// Black already: nothing to do, and the marker's reads happened before this call returns.
-    Black,
-    /// Someone else holds it and will blacken it (or hand it back gray).
-    Busy,
-}
-
-/// Tries to take the object whose header word is `word` for scanning, in the cycle whose black
-/// bit is `black`.
-#[inline]
-pub(crate) fn acquire(word: &AtomicUsize, black: usize) -> Acquired {
-    let mut h = word.load(Acquire);
-    loop {
-        if h & BLACK == black {
-            return Acquired::Black;
-        }
-        if h & BUSY != 0 {
-            return Acquired::Busy;
-        }
-        match word.compare_exchange_weak(h, h | BUSY, Acquire, Acquire) {
-            Ok(_) => return Acquired::Held,
-            Err(now) => h = now,
-        }
-    }
-}
-
-/// Releases a held object as black: terminal for the cycle. The release publishes the holder's
-/// reads to whoever next finds it black.
-#[inline]
-pub(crate) fn release_black(word: &AtomicUsize, black: usize) {
-    let h = word.load(Relaxed);
-    word.store((h & !STATE_MASK) | black, Release);
-}
-
-/// Releases a held object still gray (a slice with chunks left to scan).
-#[inline]
-pub(crate) fn release_gray(word: &AtomicUsize) {
-    word.fetch_and(!BUSY, Release);
 }
 
 /// **Cards.** A slice object that can hold Gc pointers and has more than [`SCAN_CHUNK`] elements

@@ -1,9 +1,17 @@
-//! Persistent roots: `'static` handles that keep an object alive outside `mutate`.
+//! Roots: what the collector marks from.
 //!
-//! A [`Root`] registers its object in the heap's root table; every cycle marks the table's
-//! objects. Inside a `mutate` call [`Root::get`] gives the object back under that call's brand.
-//! Dropping the handle (on any thread) removes the entry, and the object becomes garbage unless
-//! something else reaches it. Roots are how objects travel between mutators and threads.
+//! The collector never scans stacks: between `mutate` calls a mutator holds no Gc pointer (the
+//! brand forbids it), so a cycle's roots are each mutator's root object and the persistent
+//! roots. This file holds both families:
+//!
+//! - **[`Rootable`]**, a type constructor from the brand `'gc` to a mutator's root type, named
+//!   with the [`Rootable!`](crate::Rootable!) macro. A mutator's root object lives in the heap;
+//!   `mutate` hands it back under each call's brand.
+//! - **Persistent roots.** A [`Root`] is a `'static` handle that registers its object in the
+//!   heap's root table; every cycle marks the table's objects. Inside a `mutate` call
+//!   [`Root::get`] gives the object back under that call's brand. Dropping the handle (on any
+//!   thread) removes the entry, and the object becomes garbage unless something else reaches
+//!   it. Roots are how objects travel between mutators and threads.
 
 use std::marker::PhantomData;
 use std::ptr::NonNull;
@@ -12,7 +20,93 @@ use std::sync::Arc;
 use crate::context::Mutation;
 use crate::gc::Gc;
 use crate::heap::HeapState;
-use crate::mutator::{RootMark, Rootable, mark_root};
+use crate::trace::{Trace, Tracer};
+
+/// A type constructor for a root: maps the brand `'gc` to the root's type.
+///
+/// Name one with the [`Rootable!`](crate::Rootable!) macro: `Rootable![VmState<'_>]` or
+/// `Rootable!['gc => VmState<'gc>]`.
+pub trait Rootable: 'static {
+    /// The root's type under brand `'gc`.
+    type Root<'gc>: Trace + 'gc;
+}
+
+/// Implementation detail of [`Rootable!`](crate::Rootable!).
+#[doc(hidden)]
+pub trait RootProvider<'gc> {
+    type Root: Trace + 'gc;
+}
+
+/// Implementation detail of [`Rootable!`](crate::Rootable!): a [`Rootable`] made from a
+/// higher-ranked trait object type.
+#[doc(hidden)]
+pub struct DynRootable<T: ?Sized>(PhantomData<T>);
+
+impl<T: ?Sized + for<'gc> RootProvider<'gc> + 'static> Rootable for DynRootable<T> {
+    type Root<'gc> = <T as RootProvider<'gc>>::Root;
+}
+
+/// Names a [`Rootable`] type: `Rootable![Type<'_>]` (every `'_` becomes the brand, also inside
+/// tuples and arrays) or `Rootable!['gc => Type<'gc>]`.
+///
+/// ```
+/// use gcheap_core::{Gc, Heap, Rootable, GcCell};
+///
+/// type A = Rootable![Option<Gc<'_, u64>>];
+/// type B = Rootable!['gc => GcCell<'gc, Option<Gc<'gc, u64>>>];
+/// type C = Rootable![GcCell<'_, Option<(Gc<'_, u32>, [Gc<'_, u8>; 2])>>];
+/// let heap = Heap::default();
+/// let _a = heap.mutator::<A>(|_| None);
+/// let _b = heap.mutator::<B>(|_| GcCell::new(None));
+/// let mut c = heap.mutator::<C>(|_| GcCell::new(None));
+/// c.mutate(|mc, root| root.set(mc, Some((Gc::new(mc, 1), [Gc::new(mc, 2), Gc::new(mc, 3)]))));
+/// ```
+#[macro_export]
+macro_rules! Rootable {
+    ($gc:lifetime => $root:ty) => {
+        $crate::DynRootable::<dyn for<$gc> $crate::RootProvider<$gc, Root = $root>>
+    };
+    ($($root:tt)*) => {
+        $crate::__rootable_unelide!(@[] [] $($root)*)
+    };
+}
+
+/// Replaces every `'_` with a named brand, descending into `(...)` and `[...]` groups with an
+/// explicit stack of (group kind, tokens before, tokens after). Implementation detail of
+/// `Rootable!`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __rootable_unelide {
+    (@[] [$($acc:tt)*]) => {
+        $crate::DynRootable::<dyn for<'__gc> $crate::RootProvider<'__gc, Root = $($acc)*>>
+    };
+    (@[(paren [$($before:tt)*] [$($after:tt)*]) $($stack:tt)*] [$($acc:tt)*]) => {
+        $crate::__rootable_unelide!(@[$($stack)*] [$($before)* ($($acc)*)] $($after)*)
+    };
+    (@[(bracket [$($before:tt)*] [$($after:tt)*]) $($stack:tt)*] [$($acc:tt)*]) => {
+        $crate::__rootable_unelide!(@[$($stack)*] [$($before)* [$($acc)*]] $($after)*)
+    };
+    (@[$($stack:tt)*] [$($acc:tt)*] '_ $($rest:tt)*) => {
+        $crate::__rootable_unelide!(@[$($stack)*] [$($acc)* '__gc] $($rest)*)
+    };
+    (@[$($stack:tt)*] [$($acc:tt)*] ($($inner:tt)*) $($rest:tt)*) => {
+        $crate::__rootable_unelide!(@[(paren [$($acc)*] [$($rest)*]) $($stack)*] [] $($inner)*)
+    };
+    (@[$($stack:tt)*] [$($acc:tt)*] [$($inner:tt)*] $($rest:tt)*) => {
+        $crate::__rootable_unelide!(@[(bracket [$($acc)*] [$($rest)*]) $($stack)*] [] $($inner)*)
+    };
+    (@[$($stack:tt)*] [$($acc:tt)*] $next:tt $($rest:tt)*) => {
+        $crate::__rootable_unelide!(@[$($stack)*] [$($acc)* $next] $($rest)*)
+    };
+}
+
+/// Marks a root object of a type known when the root was registered.
+pub(crate) type RootMark = for<'t> fn(NonNull<u8>, &mut Tracer<'t>);
+
+/// Marks the object at `payload` as a `Gc<T>` would.
+pub(crate) fn mark_root<T: Trace>(payload: NonNull<u8>, tracer: &mut Tracer<'_>) {
+    tracer.mark_gc::<T>(payload);
+}
 
 /// The heap's table of persistent roots: a slab of (payload, marking glue).
 #[derive(Default)]
