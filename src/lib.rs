@@ -32,7 +32,29 @@
 //! The collector lives in [`gcheap_core`] (re-exported here), the allocator in [`allocator`], and
 //! `#[derive(Trace)]` in `gcheap-derive`.
 
-pub use gcheap_allocator as allocator;
+/// Go's allocator on its own, without the collector: per-thread caches, explicit frees, sweeping
+/// driven by the caller's mark bits, and Go's statistics.
+///
+/// This is the allocator's user-facing API. Its size-class tables, span classes and arena
+/// geometry (`gcheap_allocator::sizeclass` and friends) are implementation facts, not part of
+/// `gcheap`'s face: programs that need them depend on `gcheap-allocator` directly.
+///
+/// ```
+/// use gcheap::allocator::{Allocator, AllocatorConfig, ObjectKind};
+/// use std::alloc::Layout;
+///
+/// let allocator = Allocator::new(AllocatorConfig::default());
+/// let mut cache = allocator.cache();
+/// cache.alloc(Layout::new::<[u64; 4]>(), ObjectKind::NoScan).unwrap();
+/// cache.flush();
+/// assert_eq!(allocator.stats().heap_objects, 1);
+/// ```
+pub mod allocator {
+    pub use gcheap_allocator::{
+        AllocError, AllocStats, Allocator, AllocatorConfig, Cache, ObjectKind, POISON_BYTE,
+        SizeClassStats, SweepHook,
+    };
+}
 pub use gcheap_core::*;
 pub use gcheap_derive::Trace;
 
