@@ -305,7 +305,7 @@ pub(crate) unsafe fn descriptor_at(base: NonNull<u8>) -> &'static Descriptor {
 /// carries one state word per chunk of `SCAN_CHUNK` elements (a *card*), after its elements. Its
 /// cards take the header's place in the marking protocol: a marker holds and blackens one card at
 /// a time, and the barrier blackens only the card it writes, so a write to a huge array costs one
-/// chunk's scan, not the array's (DESIGN.md §4: very large arrays use the rules per card).
+/// chunk's scan, not the array's.
 ///
 /// The number of cards of a slice object of `len` elements whose type can hold Gc pointers.
 #[inline]
