@@ -62,6 +62,7 @@ use crate::mark::{MarkJob, Marker};
 use crate::mutator::MutatorState;
 use crate::trace::{Tracer, TracerKind};
 use crate::verify::Verifier;
+use crate::world::thread_is_inside_any_heap;
 
 /// The collector thread and the bookkeeping `collect()` callers and the pacer share with it.
 #[derive(Default)]
@@ -194,7 +195,9 @@ impl HeapState {
             let goal = self.pacer.goal.load(Relaxed);
             self.pacer.heap_live.load(Relaxed) > goal.saturating_add(goal / 10)
         };
-        if !over() || self.world.thread_is_inside() {
+        // A thread inside any heap must not wait for a cycle: its stop may wait for a thread
+        // that waits for this one (see `crate::world`, nesting across heaps).
+        if !over() || thread_is_inside_any_heap() {
             return;
         }
         let mut c = self.collector.control.lock();

@@ -214,9 +214,11 @@ impl<R: Rootable> Mutator<R> {
     /// wait with it: long-running code should check [`Mutation::should_yield`] and return when
     /// asked.
     ///
-    /// Threads started inside `f` must not attach to, mutate or collect this heap while `f`
-    /// waits for them (e.g. scoped threads): a stop requested meanwhile waits for `f` to return,
-    /// and they wait behind that stop. Heap objects' `Drop`s must not use their own heap either
+    /// Calls nest: `f` may run `mutate` of another mutator of this heap or of another heap, in
+    /// any order on any thread (a thread inside one heap never waits for another heap's cycle;
+    /// see the world lock's docs). Threads started inside `f` must not attach to, mutate or
+    /// collect this heap while `f` waits for them (e.g. scoped threads): a stop requested
+    /// meanwhile waits for `f` to return, and they wait behind that stop. Heap objects' `Drop`s must not use their own heap either
     /// (one run by a cycle's sweep panics, the panic is caught and the object leaks).
     pub fn mutate<T>(
         &mut self,
