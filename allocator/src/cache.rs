@@ -15,11 +15,12 @@
 //!
 //! When the window is empty the cache writes it back into the span's alloc bits and moves to the
 //! next word with free slots; when the span is full it folds in frees other threads recorded for
-//! it, and failing that returns it to the central lists and takes another ([`Inner::cache_span`]).
+//! it, and failing that returns it to the central lists and takes another
+//! ([`HeapState::cache_span`]).
 //!
 //! Frees by the owner are local: a free in the current window sets its bit in the mask, one
 //! elsewhere in an owned span clears its alloc bit. Frees of objects in spans the cache does not
-//! own go through the central lock ([`Inner::free_shared`]).
+//! own go through the central lock ([`HeapState::free_shared`]).
 //!
 //! The **tiny allocator** packs noscan objects under 16 bytes into 16-byte blocks (Go's `tiny`).
 //! A block is one heap object: it is reclaimed by sweeping when none of its objects is marked, and
@@ -31,7 +32,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering::*};
 
 use crate::error::AllocError;
-use crate::heap::{Inner, ObjectKind, next_id};
+use crate::heap::{HeapState, ObjectKind, next_id};
 use crate::sizeclass::{
     MAX_SMALL_SIZE, NUM_SPAN_CLASSES, PAGE_SIZE, SpanClass, TINY_SIZE, class_size, size_to_class,
 };
@@ -116,7 +117,7 @@ impl CacheShared {
 /// }
 /// ```
 pub struct Cache {
-    inner: Arc<Inner>,
+    heap: Arc<HeapState>,
     shared: Arc<CacheShared>,
     id: usize,
     /// Current tiny block and the offset of its first free byte.
@@ -166,19 +167,19 @@ impl std::fmt::Debug for Cache {
 }
 
 impl Cache {
-    pub(crate) fn new(inner: Arc<Inner>) -> Cache {
+    pub(crate) fn new(heap: Arc<HeapState>) -> Cache {
         let shared = Arc::new(CacheShared {
             slots: [const { Slot::new() }; NUM_SPAN_CLASSES],
             tiny_allocs: AtomicU64::new(0),
         });
         {
-            let mut caches = inner.caches.lock();
+            let mut caches = heap.caches.lock();
             caches.push(shared.clone());
-            inner.caches_peak.fetch_max(caches.len(), Relaxed);
+            heap.caches_peak.fetch_max(caches.len(), Relaxed);
         }
-        let flush_gen = inner.sweepgen.load(Acquire);
+        let flush_gen = heap.sweepgen.load(Acquire);
         Cache {
-            inner,
+            heap,
             shared,
             id: next_id(),
             tiny: None,
@@ -191,7 +192,7 @@ impl Cache {
 
     /// Identity of the allocator this cache belongs to.
     pub(crate) fn allocator_id(&self) -> usize {
-        self.inner.id
+        self.heap.id
     }
 
     /// Allocates an object of `layout`, uninitialized.
@@ -285,7 +286,7 @@ impl Cache {
             }
             return self.alloc_small(SpanClass::new(class, kind == ObjectKind::NoScan));
         }
-        self.inner.alloc_large(size, kind)
+        self.heap.alloc_large(size, kind)
     }
 
     /// Makes the slot for `spc` hold a non-empty window.
@@ -293,7 +294,7 @@ impl Cache {
         self.prepare_for_sweep();
         let slot = &self.shared.slots[spc.index()];
         if let Some(span) = NonNull::new(slot.span.load(Relaxed)).map(SpanRef) {
-            let s = self.inner.span(span);
+            let s = self.heap.span(span);
             write_back(slot, s);
             let current = slot.word.load(Relaxed);
             let nwords = s.nwords();
@@ -328,7 +329,7 @@ impl Cache {
                     // packing objects into it.
                     self.tiny = None;
                 }
-                self.inner.uncache_span(span);
+                self.heap.uncache_span(span);
             }
         }
         let span = match self.retained[spc.index()].reusable.pop() {
@@ -336,10 +337,10 @@ impl Cache {
                 self.unretain(spc, span);
                 span
             }
-            None => self.inner.cache_span(spc, self.id)?,
+            None => self.heap.cache_span(spc, self.id)?,
         };
         let slot = &self.shared.slots[spc.index()];
-        let s = self.inner.span(span);
+        let s = self.heap.span(span);
         slot.span.store(span.0.as_ptr(), Relaxed);
         slot.elem_size.store(s.elem_size(), Relaxed);
         let w = (0..s.nwords())
@@ -352,12 +353,12 @@ impl Cache {
     /// Removes `span` from the retained set of `spc`.
     fn unretain(&mut self, spc: SpanClass, span: SpanRef) {
         let retained = &mut self.retained[spc.index()];
-        let s = self.inner.span(span);
+        let s = self.heap.span(span);
         let pos = s.list_pos.load(Relaxed) as usize;
         debug_assert_eq!(retained.spans[pos], span);
         retained.spans.swap_remove(pos);
         if let Some(&moved) = retained.spans.get(pos) {
-            self.inner.span(moved).list_pos.store(pos as u32, Relaxed);
+            self.heap.span(moved).list_pos.store(pos as u32, Relaxed);
         }
         self.retained_bytes -= s.bytes();
     }
@@ -376,14 +377,14 @@ impl Cache {
     /// pointer, an interior pointer, a tiny object, or a double free.
     pub unsafe fn free(&mut self, ptr: NonNull<u8>) {
         let addr = ptr.as_ptr().addr();
-        let Some(span) = self.inner.span_of(addr) else {
+        let Some(span) = self.heap.span_of(addr) else {
             panic!(
                 "free: {ptr:p} is not an allocated object of this allocator (double free or foreign pointer)"
             );
         };
-        let s = self.inner.span(span);
+        let s = self.heap.span(span);
         if s.owner.load(Relaxed) != self.id {
-            return self.inner.free_shared(ptr);
+            return self.heap.free_shared(ptr);
         }
         // Each span field is loaded once: they are atomics, which the compiler does not merge.
         let offset = addr - s.start();
@@ -424,7 +425,7 @@ impl Cache {
             s.alloc_bits[w].store(bits & !bit, Relaxed);
         }
         s.clear_mark(index);
-        if self.inner.config.poison_freed {
+        if self.heap.config.poison_freed {
             // SAFETY: the object was allocated and is now free; the caller promises no one uses it.
             unsafe { ptr::write_bytes(ptr.as_ptr(), crate::heap::POISON_BYTE, s.elem_size()) };
         }
@@ -439,25 +440,25 @@ impl Cache {
         for retained in self.retained.iter_mut() {
             retained.reusable.clear();
             for span in retained.spans.drain(..) {
-                self.inner.uncache_span(span);
+                self.heap.uncache_span(span);
             }
         }
         self.retained_bytes = 0;
         for slot in self.shared.slots.iter() {
             if let Some(span) = NonNull::new(slot.span.load(Relaxed)).map(SpanRef) {
-                write_back(slot, self.inner.span(span));
+                write_back(slot, self.heap.span(span));
                 slot.free_mask.store(0, Relaxed);
                 slot.span.store(ptr::null_mut(), Relaxed);
-                self.inner.uncache_span(span);
+                self.heap.uncache_span(span);
             }
         }
-        self.flush_gen = self.inner.sweepgen.load(Acquire);
+        self.flush_gen = self.heap.sweepgen.load(Acquire);
     }
 
     /// Flushes the cache if a sweep cycle started since it last did (Go's `prepareForSweep`).
     /// The collector calls this at each mutator safepoint after starting a sweep cycle.
     pub fn prepare_for_sweep(&mut self) {
-        if self.flush_gen != self.inner.sweepgen.load(Acquire) {
+        if self.flush_gen != self.heap.sweepgen.load(Acquire) {
             self.flush();
         }
     }
@@ -489,11 +490,11 @@ impl Drop for Cache {
         self.flush();
         // Move this cache's counts into the allocator's, under the registry lock so that a
         // concurrent snapshot counts them exactly once.
-        let mut caches = self.inner.caches.lock();
+        let mut caches = self.heap.caches.lock();
         let mut raw = RawCounts::default();
         self.shared.add_frees(&mut raw);
         self.shared.add_mallocs(&mut raw);
-        let c = &self.inner.counters;
+        let c = &self.heap.counters;
         for class in 0..raw.mallocs.len() {
             c.mallocs[class].fetch_add(raw.mallocs[class], Relaxed);
             c.frees[class].fetch_add(raw.frees[class], Relaxed);

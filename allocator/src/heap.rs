@@ -107,7 +107,10 @@ impl Default for Counters {
     }
 }
 
-pub(crate) struct Inner {
+/// One allocator's heap (Go's `mheap`): its page heap, the central lists of every span class, the
+/// sweep state, the shared counters and the registry of live caches. Every [`Allocator`] handle
+/// and every [`Cache`](crate::Cache) of the allocator holds it through an `Arc`.
+pub(crate) struct HeapState {
     pub(crate) id: usize,
     pub(crate) pages: Mutex<PageHeap>,
     pub(crate) centrals: Box<[Central]>,
@@ -152,15 +155,15 @@ pub(crate) fn next_id() -> usize {
 /// ```
 #[derive(Clone)]
 pub struct Allocator {
-    pub(crate) inner: Arc<Inner>,
+    pub(crate) heap: Arc<HeapState>,
 }
 
 impl std::fmt::Debug for Allocator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Allocator")
-            .field("id", &self.inner.id)
-            .field("sweepgen", &self.inner.sweepgen.load(Relaxed))
-            .field("config", &self.inner.config)
+            .field("id", &self.heap.id)
+            .field("sweepgen", &self.heap.sweepgen.load(Relaxed))
+            .field("config", &self.heap.config)
             .finish_non_exhaustive()
     }
 }
@@ -176,7 +179,7 @@ impl Allocator {
     pub fn new(config: AllocatorConfig) -> Allocator {
         let id = next_id();
         Allocator {
-            inner: Arc::new(Inner {
+            heap: Arc::new(HeapState {
                 id,
                 pages: Mutex::new(PageHeap::new(id)),
                 centrals: (0..NUM_SPAN_CLASSES).map(|_| Central::default()).collect(),
@@ -193,7 +196,7 @@ impl Allocator {
 
     /// A new thread cache for this allocator.
     pub fn cache(&self) -> crate::Cache {
-        crate::Cache::new(self.inner.clone())
+        crate::Cache::new(self.heap.clone())
     }
 
     /// Runs `f` with the calling thread's default cache for this allocator, creating it on first
@@ -219,7 +222,7 @@ impl Allocator {
         // dropped, which flushes it), or the thread is exiting and its cache list is gone.
         let _ = THREAD_CACHES.try_with(|caches| {
             let mut caches = caches.borrow_mut();
-            if !caches.iter().any(|c| c.allocator_id() == self.inner.id) {
+            if !caches.iter().any(|c| c.allocator_id() == self.heap.id) {
                 caches.push(cache);
             }
         });
@@ -231,7 +234,7 @@ impl Allocator {
         THREAD_CACHES.with_borrow_mut(|caches| {
             let i = caches
                 .iter()
-                .position(|c| c.allocator_id() == self.inner.id)?;
+                .position(|c| c.allocator_id() == self.heap.id)?;
             Some(caches.swap_remove(i))
         })
     }
@@ -256,10 +259,10 @@ impl Allocator {
     #[inline]
     pub fn mark(&self, ptr: NonNull<u8>) -> bool {
         let (span, index) = self
-            .inner
+            .heap
             .locate(ptr.as_ptr().addr())
             .unwrap_or_else(|| panic!("mark: {ptr:p} is not inside an object of this allocator"));
-        self.inner.span(span).mark(index)
+        self.heap.span(span).mark(index)
     }
 
     /// Sets the mark bit of the object containing `ptr`; returns its slot size if the bit was
@@ -270,10 +273,10 @@ impl Allocator {
     #[inline]
     pub fn mark_object(&self, ptr: NonNull<u8>) -> Option<usize> {
         let (span, index) = self
-            .inner
+            .heap
             .locate(ptr.as_ptr().addr())
             .unwrap_or_else(|| panic!("mark: {ptr:p} is not inside an object of this allocator"));
-        let s = self.inner.span(span);
+        let s = self.heap.span(span);
         s.mark(index).then(|| s.elem_size())
     }
 
@@ -295,10 +298,10 @@ impl Allocator {
     #[inline]
     pub fn mark_new_object(&self, ptr: NonNull<u8>, mark_gen: u32) -> Option<usize> {
         let (span, index) = self
-            .inner
+            .heap
             .locate(ptr.as_ptr().addr())
             .unwrap_or_else(|| panic!("mark: {ptr:p} is not inside an object of this allocator"));
-        let s = self.inner.span(span);
+        let s = self.heap.span(span);
         let sg = s.sweepgen.load(Acquire);
         if sg != mark_gen && sg != mark_gen.wrapping_add(3) {
             return None;
@@ -308,22 +311,22 @@ impl Allocator {
 
     /// Whether the object containing `ptr` is marked; `None` if `ptr` is not inside an object.
     pub fn is_marked(&self, ptr: NonNull<u8>) -> Option<bool> {
-        let (span, index) = self.inner.locate(ptr.as_ptr().addr())?;
-        Some(self.inner.span(span).is_marked(index))
+        let (span, index) = self.heap.locate(ptr.as_ptr().addr())?;
+        Some(self.heap.span(span).is_marked(index))
     }
 
     /// The start of the object slot containing `ptr`, or `None` if `ptr` is not inside one of
     /// this allocator's in-use spans.
     pub fn object_base(&self, ptr: NonNull<u8>) -> Option<NonNull<u8>> {
-        let (span, index) = self.inner.locate(ptr.as_ptr().addr())?;
-        Some(self.inner.span(span).object_ptr(index))
+        let (span, index) = self.heap.locate(ptr.as_ptr().addr())?;
+        Some(self.heap.span(span).object_ptr(index))
     }
 
     /// The usable size of the slot containing `ptr` (its size class, or its span for large
     /// objects), or `None` if `ptr` is not inside one of this allocator's in-use spans.
     pub fn usable_size(&self, ptr: NonNull<u8>) -> Option<usize> {
-        let (span, _) = self.inner.locate(ptr.as_ptr().addr())?;
-        Some(self.inner.span(span).elem_size())
+        let (span, _) = self.heap.locate(ptr.as_ptr().addr())?;
+        Some(self.heap.span(span).elem_size())
     }
 
     /// Frees an object through the calling thread's default cache: locally if that cache owns the
@@ -353,31 +356,31 @@ impl Allocator {
     /// called again; objects it allocates in spans it held since before this call are freed by
     /// this cycle unless marked (the collector allocates black meanwhile).
     pub fn start_sweep_cycle(&self) {
-        self.inner.start_sweep_cycle()
+        self.heap.start_sweep_cycle()
     }
 
     /// Sweeps one unswept span, if any is left; returns whether it found one. Safe to call from
     /// any number of threads at once (a background sweeper calls it in a loop).
     pub fn sweep_one(&self) -> bool {
-        self.inner.sweep_one()
+        self.heap.sweep_one()
     }
 
     /// Sweeps every span not yet swept this cycle and waits for sweeps in progress elsewhere.
     /// Spans held by caches are swept when their cache releases them.
     pub fn finish_sweep(&self) {
-        self.inner.finish_sweep()
+        self.heap.finish_sweep()
     }
 
     /// Returns up to `max_bytes` of idle memory to the OS (`madvise(MADV_DONTNEED)`); returns the
     /// bytes released. Released pages are reused, and repopulated by the OS, on demand.
     pub fn scavenge(&self, max_bytes: usize) -> usize {
-        self.inner.pages.lock().scavenge(max_bytes / PAGE_SIZE) * PAGE_SIZE
+        self.heap.pages.lock().scavenge(max_bytes / PAGE_SIZE) * PAGE_SIZE
     }
 
     /// Releases idle memory until at most `retained_bytes` of idle memory stays backed by the OS
     /// (the scavenger's goal); returns the bytes released.
     pub fn scavenge_to(&self, retained_bytes: usize) -> usize {
-        let mut pages = self.inner.pages.lock();
+        let mut pages = self.heap.pages.lock();
         let excess = pages
             .retained_idle_pages()
             .saturating_sub(retained_bytes / PAGE_SIZE);
@@ -391,16 +394,16 @@ impl Allocator {
 
     /// The current sweep generation (grows by 2 per cycle).
     pub fn sweep_generation(&self) -> u32 {
-        self.inner.sweepgen.load(Acquire)
+        self.heap.sweepgen.load(Acquire)
     }
 
     /// A snapshot of the statistics. Cheap enough to call often; takes the page-heap lock.
     pub fn stats(&self) -> AllocStats {
-        self.inner.stats()
+        self.heap.stats()
     }
 }
 
-impl Inner {
+impl HeapState {
     /// The span struct behind `r`. Spans live as long as the allocator.
     #[inline]
     pub(crate) fn span(&self, r: SpanRef) -> &Span {
@@ -816,7 +819,7 @@ impl Inner {
         // Arena page tables (one pointer per page) and scavenge bitmaps (one bit per page).
         let arena_pages = pages.reserved_pages() as u64;
         s.gc_sys = arena_pages * 8 + arena_pages.div_ceil(64) * 8;
-        s.other_sys = (std::mem::size_of::<Inner>()
+        s.other_sys = (std::mem::size_of::<HeapState>()
             + self.centrals.len() * std::mem::size_of::<Central>()) as u64;
         s.sys = s.heap_sys + s.mspan_sys + s.mcache_sys + s.gc_sys + s.other_sys;
         s.scavenged_total = (ps.released_total * PAGE_SIZE) as u64;

@@ -262,8 +262,8 @@ impl Span {
 /// A pointer to a span struct owned by an allocator.
 ///
 /// Span structs are allocated once, recycled, and freed only when their allocator is dropped; a
-/// `SpanRef` is only ever dereferenced through [`crate::heap::Inner::span`], which ties the borrow
-/// to the allocator.
+/// `SpanRef` is only ever dereferenced through [`crate::heap::HeapState::span`], which ties the
+/// borrow to the allocator.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) struct SpanRef(pub(crate) NonNull<Span>);
 
