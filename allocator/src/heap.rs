@@ -10,14 +10,7 @@
 //! Large objects skip the cache: each gets a span of its own from the page heap, listed in the
 //! central lists of the large span class so that sweeping finds it.
 //!
-//! **Sweeping.** [`Allocator::start_sweep_cycle`] advances the sweep generation under every central
-//! lock, which turns all swept lists into unswept ones at once. From then on a span is swept by
-//! whoever gets to it first: a cache that needs a span (lazy), [`Allocator::sweep_one`] (a
-//! background sweeper), an explicit free that touches it, or the owning cache when it releases a
-//! span it held since before the cycle began. Claiming a span for sweeping happens under its central
-//! lock together with taking it off its list, and counts it in `active_sweepers`; the next cycle
-//! cannot start until every list is swept and no sweeper is active, so the generation never moves
-//! under a sweeper's feet.
+//! **Sweeping** (the cycle, claims, the sweep of one span) lives in [`crate::sweep`].
 
 use std::alloc::Layout;
 use std::ptr::NonNull;
@@ -34,12 +27,7 @@ use crate::pageheap::PageHeap;
 use crate::sizeclass::{NUM_SIZE_CLASSES, NUM_SPAN_CLASSES, PAGE_SIZE, SpanClass, class_pages};
 use crate::span::{LIST_CACHED, LIST_NONE, Span, SpanRef};
 use crate::stats::{AllocStats, RawCounts};
-
-/// Called by sweeping for each dead object in a scan span: the object's address and slot size.
-///
-/// The collector runs drops here. It may run on any thread, with no allocator lock held; it must
-/// not allocate from or free to the allocator that calls it.
-pub type SweepHook = Arc<dyn Fn(NonNull<u8>, usize) + Send + Sync>;
+use crate::sweep::{SweepHook, SweepState};
 
 /// How an allocator behaves.
 #[derive(Clone, Default)]
@@ -115,8 +103,7 @@ pub(crate) struct HeapState {
     pub(crate) pages: Mutex<PageHeap>,
     pub(crate) centrals: Box<[Central]>,
     pub(crate) sweepgen: AtomicU32,
-    active_sweepers: AtomicUsize,
-    sweep_cursor: AtomicUsize,
+    pub(crate) sweep: SweepState,
     pub(crate) counters: Counters,
     /// Live caches, for statistics.
     pub(crate) caches: Mutex<Vec<Arc<CacheShared>>>,
@@ -184,8 +171,7 @@ impl Allocator {
                 pages: Mutex::new(PageHeap::new(id)),
                 centrals: (0..NUM_SPAN_CLASSES).map(|_| Central::default()).collect(),
                 sweepgen: AtomicU32::new(0),
-                active_sweepers: AtomicUsize::new(0),
-                sweep_cursor: AtomicUsize::new(0),
+                sweep: SweepState::default(),
                 counters: Counters::default(),
                 caches: Mutex::new(Vec::new()),
                 caches_peak: AtomicUsize::new(0),
@@ -435,7 +421,8 @@ impl HeapState {
             .then(|| (span, s.object_index(addr)))
     }
 
-    fn poison(&self, s: &Span, index: usize) {
+    /// Fills the dead object `index` of `s` with [`POISON_BYTE`] if the configuration asks for it.
+    pub(crate) fn poison(&self, s: &Span, index: usize) {
         if self.config.poison_freed {
             let p = s.object_ptr(index);
             // SAFETY: the object is dead (freed or unreachable and being swept): nothing may read
@@ -473,12 +460,12 @@ impl HeapState {
             let s = self.span(span);
             if live == 0 {
                 self.pages.lock().free_span(span);
-                self.active_sweepers.fetch_sub(1, Release);
+                self.end_sweep();
                 lists = central.lists.lock();
                 continue;
             }
             lists = central.lists.lock();
-            self.active_sweepers.fetch_sub(1, Release);
+            self.end_sweep();
             if live < s.nelems() {
                 self.take_for_cache(span, owner, sg);
                 return Ok(span);
@@ -505,63 +492,6 @@ impl HeapState {
         s.sweepgen.store(sg.wrapping_add(3), Release);
     }
 
-    /// Marks `span` (just taken off an unswept list, under its central lock) as being swept.
-    fn claim_for_sweep(&self, span: SpanRef, sg: u32) {
-        let s = self.span(span);
-        let prev = s.sweepgen.swap(sg.wrapping_sub(1), AcqRel);
-        assert_eq!(
-            prev,
-            sg.wrapping_sub(2),
-            "span on an unswept list was not unswept"
-        );
-        self.active_sweepers.fetch_add(1, AcqRel);
-    }
-
-    /// Sweeps a span claimed by this thread (in no list, owned by no cache); returns live objects.
-    fn sweep_claimed(&self, span: SpanRef) -> usize {
-        let s = self.span(span);
-        let class = s.class();
-        let report = !class.noscan();
-        let mut freed = 0u64;
-        let live = s.sweep_bits(|index| {
-            freed += 1;
-            if report && let Some(hook) = &self.config.sweep_hook {
-                hook(s.object_ptr(index), s.elem_size());
-            }
-            self.poison(s, index);
-        });
-        s.alloc_count.store(live as u32, Relaxed);
-        if class.is_large() {
-            self.counters.large_frees.fetch_add(freed, Relaxed);
-            self.counters
-                .large_bytes_freed
-                .fetch_add(freed * s.bytes() as u64, Relaxed);
-        } else {
-            self.counters.frees[class.size_class()].fetch_add(freed, Relaxed);
-        }
-        self.counters.spans_swept.fetch_add(1, Relaxed);
-        live
-    }
-
-    /// Puts a span swept by this thread where it belongs and ends the claim.
-    fn place_swept(&self, span: SpanRef, live: usize) {
-        let s = self.span(span);
-        if live == 0 {
-            self.pages.lock().free_span(span);
-        } else {
-            let mut lists = self.centrals[s.class().index()].lists.lock();
-            let sg = self.sweepgen.load(Acquire);
-            s.sweepgen.store(sg, Release);
-            let kind = if live == s.nelems() {
-                ListKind::Full
-            } else {
-                ListKind::Partial
-            };
-            lists.push(list_id(kind, true, sg), span, s);
-        }
-        self.active_sweepers.fetch_sub(1, Release);
-    }
-
     /// Returns a span from a cache to its central lists, sweeping it if the cache held it since
     /// before the current sweep cycle began. The cache has written its window back.
     pub(crate) fn uncache_span(&self, span: SpanRef) {
@@ -575,8 +505,7 @@ impl HeapState {
         let span_sg = s.sweepgen.load(Acquire);
         if span_sg == sg.wrapping_add(1) {
             // Cached since before this cycle began: sweep it now.
-            s.sweepgen.store(sg.wrapping_sub(1), Release);
-            self.active_sweepers.fetch_add(1, AcqRel);
+            self.claim_returned_for_sweep(s, sg);
             drop(lists);
             let live = self.sweep_claimed(span);
             self.place_swept(span, live);
@@ -720,57 +649,6 @@ impl HeapState {
                 .fetch_add(s.bytes() as u64, Relaxed);
         } else {
             self.counters.frees[class.size_class()].fetch_add(1, Relaxed);
-        }
-    }
-
-    fn start_sweep_cycle(&self) {
-        loop {
-            self.finish_sweep();
-            let mut guards: Vec<_> = self.centrals.iter().map(|c| c.lists.lock()).collect();
-            let sg = self.sweepgen.load(Acquire);
-            let pending = guards.iter().any(|l| {
-                l.len(list_id(ListKind::Partial, false, sg))
-                    + l.len(list_id(ListKind::Full, false, sg))
-                    > 0
-            });
-            if pending || self.active_sweepers.load(Acquire) != 0 {
-                continue;
-            }
-            self.sweepgen.store(sg.wrapping_add(2), Release);
-            self.counters.sweep_cycles.fetch_add(1, Relaxed);
-            guards.clear();
-            return;
-        }
-    }
-
-    fn sweep_one(&self) -> bool {
-        let n = self.centrals.len();
-        let start = self.sweep_cursor.load(Relaxed);
-        for i in 0..n {
-            let class = (start + i) % n;
-            let central = &self.centrals[class];
-            let mut lists = central.lists.lock();
-            let sg = self.sweepgen.load(Acquire);
-            let span_of = |r| self.span(r);
-            let span = lists
-                .pop(list_id(ListKind::Partial, false, sg), span_of)
-                .or_else(|| lists.pop(list_id(ListKind::Full, false, sg), span_of));
-            if let Some(span) = span {
-                self.claim_for_sweep(span, sg);
-                drop(lists);
-                self.sweep_cursor.store(class, Relaxed);
-                let live = self.sweep_claimed(span);
-                self.place_swept(span, live);
-                return true;
-            }
-        }
-        false
-    }
-
-    fn finish_sweep(&self) {
-        while self.sweep_one() {}
-        while self.active_sweepers.load(Acquire) != 0 {
-            std::thread::yield_now();
         }
     }
 

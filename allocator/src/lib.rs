@@ -50,10 +50,12 @@ mod pageheap;
 pub mod sizeclass;
 mod span;
 mod stats;
+mod sweep;
 
 pub use arena::{ARENA_SHIFT, ARENA_SIZE};
 pub use cache::{Cache, RETAIN_BYTES};
 pub use error::AllocError;
-pub use heap::{Allocator, AllocatorConfig, ObjectKind, POISON_BYTE, SweepHook};
+pub use heap::{Allocator, AllocatorConfig, ObjectKind, POISON_BYTE};
 pub use sizeclass::{MAX_SMALL_SIZE, PAGE_SIZE, SpanClass, TINY_SIZE};
 pub use stats::{AllocStats, SizeClassStats};
+pub use sweep::SweepHook;
