@@ -3,23 +3,25 @@
 //!
 //! **Taking a span** ([`HeapState::cache_span`], a cache's refill). Under the class's lock: pop a
 //! swept partial span and hand it to the cache. Failing that, claim an unswept partial span (or,
-//! up to 100 times, an unswept full one, as Go's `spanBudget`), release the lock, sweep it (lazy
-//! sweeping), and relock: a span with room goes to the cache, a full one to the swept full list,
-//! an empty one back to the page heap. Last, a fresh span from the page heap. A span handed to a
-//! cache is marked owned (`owner`, `LIST_CACHED`, generation `sg + 3`) under the lock.
+//! up to 100 times, an unswept full one, as Go's `spanBudget`), release the lock and sweep it
+//! (lazy sweeping). An empty span goes back to the page heap; otherwise, relocked, a span with room
+//! goes to the cache and a full one to the swept full list. Last, a fresh span from the page heap.
+//! A span handed to a cache is marked owned (`owner`, `LIST_CACHED`, generation `sg + 3`) under
+//! the lock.
 //!
 //! **Returning a span** ([`HeapState::uncache_span`]). The cache has written its window back; under
 //! the lock the remote frees recorded for it are folded in and ownership ends. A span held since
-//! before the current cycle began (generation `sg + 1`) is swept and placed by the sweeper. Any
-//! other span's alloc bits are exact: it goes onto the swept partial or full list by its live
-//! count, or back to the page heap if empty.
+//! before the current cycle began (generation `sg + 1`) is swept and placed by the sweeper; one
+//! held across two cycle starts panics, since its cache skipped a `prepare_for_sweep`. Any other
+//! span's alloc bits are exact: it goes onto the swept partial or full list by its live count, or
+//! back to the page heap if empty.
 //!
 //! **Shared frees** ([`HeapState::free_shared`]): an object freed by a thread whose cache does not
-//! own its span. Under the span's class lock: if a cache owns the span, the free becomes a
-//! remote-free bit for the owner to fold in; if the span is unswept, it is swept first and the free
-//! retried; if another thread is sweeping it, the free waits and retries; otherwise the alloc bit
-//! is cleared on the spot, and the span moves from the full to the partial list or, empty, back to
-//! the page heap.
+//! own its span. Under the span's class lock (retaken if the span changed hands before the lock
+//! was held): if a cache owns the span, the free becomes a remote-free bit for the owner to fold
+//! in; if the span is unswept, it is swept first and the free retried; if another thread is
+//! sweeping it, the free waits and retries; otherwise the alloc bit is cleared on the spot, and the
+//! span moves from the full to the partial list or, empty, back to the page heap.
 //!
 //! **Lists.** Four per class, as in Go: *partial* (has free slots) and *full*, each split into
 //! *swept* and *unswept* for the current sweep cycle. Which of the two physical sets is "swept"
@@ -43,7 +45,7 @@ use crate::heap::HeapState;
 use crate::sizeclass::{SpanClass, class_pages};
 use crate::span::{LIST_CACHED, LIST_NONE, Span, SpanRef};
 
-/// The four list kinds, each with two physical sets selected by sweep-generation parity.
+/// The two list kinds, each with two physical sets selected by sweep-generation parity.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum ListKind {
     Partial,

@@ -1,16 +1,35 @@
-//! The allocator (Go's `mheap` plus its `mcentral`s): the shared state behind every thread cache.
+//! The heap (Go's `mheap`): [`HeapState`], the state that one allocator's handles and caches
+//! share, and [`Allocator`], the public handle to it.
 //!
-//! A request flows cache -> central -> page heap -> arena:
-//! 1. [`Cache::alloc`](crate::Cache::alloc) takes a slot from its current span (no lock).
-//! 2. When that span is full, the cache returns it to its class's [`Central`] and takes another:
-//!    a swept partial span, else an unswept one that it sweeps on the spot (lazy sweeping), else a
-//!    fresh span from the page heap.
-//! 3. The page heap carves spans out of free page runs and grows into arenas.
+//! **Address -> object**, the marking fast path. [`Allocator::mark`] and its siblings find the span
+//! of an address with three dependent loads through the arena map and a check that the arena is
+//! this allocator's ([`HeapState::span_of`]), the object index with one multiply and shift
+//! ([`HeapState::locate`]), and set the mark bit with one `fetch_or`: no lock, any thread.
 //!
-//! Large objects skip the cache: each gets a span of its own from the page heap, listed in the
-//! central lists of the large span class so that sweeping finds it.
+//! **Allocation** flows cache -> central -> page heap -> arena:
+//! 1. [`Cache::alloc`](crate::Cache::alloc) takes a free slot from its window onto its current
+//!    span (no lock; [`crate::cache`]).
+//! 2. When that span is full, the cache returns it to its class's [`Central`] and takes another
+//!    ([`crate::central`]): a swept partial span, else an unswept one that it sweeps on the spot
+//!    (lazy sweeping), else a fresh span from the page heap.
+//! 3. The page heap carves spans out of free page runs and grows into arenas
+//!    ([`crate::pageheap`]).
 //!
-//! **Sweeping** (the cycle, claims, the sweep of one span) lives in [`crate::sweep`].
+//! Large objects (over 32 KiB) skip the cache ([`HeapState::alloc_large`]): each gets a span of
+//! its own from the page heap, allocated and counted under the page-heap lock, then listed as
+//! swept and full in the central lists of the large span class, so that sweeping finds it.
+//!
+//! **Who writes what.** The page heap changes only under its lock, which statistics snapshots also
+//! take. The central lists, and the spans no cache owns, change under their class's lock
+//! ([`crate::central`]). A span a cache owns is written only by that cache, apart from its atomic
+//! mark and remote-free bits ([`crate::cache`]). The sweep generation advances only in
+//! [`start_sweep_cycle`](HeapState::start_sweep_cycle), under every central lock; the rest of the
+//! sweep state belongs to [`crate::sweep`]. Counters are atomics ([`crate::stats`]); the cache
+//! registry changes under its own lock when a cache is created or dropped. The configuration
+//! never changes.
+//!
+//! For standalone use, [`Allocator::alloc`] and [`Allocator::free`] go through a default cache
+//! per thread and allocator, kept in a thread-local list.
 
 use std::alloc::Layout;
 use std::ptr::NonNull;
@@ -307,8 +326,9 @@ impl Allocator {
     /// Every object whose mark bit is clear when its span is swept is freed; sweeping then clears
     /// the mark bits. Marking for a cycle must therefore begin only after the previous cycle has
     /// been swept completely ([`finish_sweep`](Self::finish_sweep)): a span swept late would clear
-    /// the new marks, and the next cycle would free live objects. Spans are swept lazily by allocation, by [`sweep_one`](Self::sweep_one) and
-    /// [`finish_sweep`](Self::finish_sweep). Each cache must call
+    /// the new marks, and the next cycle would free live objects. Spans are swept lazily by
+    /// allocation, by [`sweep_one`](Self::sweep_one) and [`finish_sweep`](Self::finish_sweep).
+    /// Each cache must call
     /// [`Cache::prepare_for_sweep`](crate::Cache::prepare_for_sweep) (or flush) before this is
     /// called again; objects it allocates in spans it held since before this call are freed by
     /// this cycle unless marked (the collector allocates black meanwhile).

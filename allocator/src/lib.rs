@@ -12,6 +12,7 @@
 //! - [`sizeclass`]: Go's 67 size classes (8 B .. 32 KiB) and span classes (size x scan/noscan).
 //! - [`Cache`] (Go's `mcache`): per-thread fast path; the tiny allocator for noscan objects < 16 B.
 //! - `central` (Go's `mcentral`): per-span-class lists of partial and full spans, by sweep state.
+//! - `sweep` (Go's `mgcsweep.go`): sweep cycles; claiming, sweeping and placing spans.
 //! - `pageheap` (Go's `mheap` page allocator): runs of 8 KiB pages, coalescing, scavenging.
 //! - `arena`: 64 MiB aligned reservations and the address -> span map.
 //! - `span` (Go's `mspan`): a run of pages carved into objects, with side alloc and mark bitmaps.

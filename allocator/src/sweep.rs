@@ -18,13 +18,14 @@
 //!   held since before the cycle began ([`HeapState::uncache_span`]).
 //!
 //! A claim moves the span to `sg - 1` and counts one *active sweeper*;
-//! [`end_sweep`](HeapState::end_sweep) uncounts it once the span is back in a list or in the page
-//! heap. Between the two the span is in no list and no cache owns it, so the sweeper is its only
-//! writer and needs no lock:
-//! [`sweep_claimed`](HeapState::sweep_claimed) makes the mark bits the new alloc bits, reports each
-//! dead object of a scan span to the [`SweepHook`] (with no allocator lock held) and poisons it if
-//! asked. [`place_swept`](HeapState::place_swept) then hands an empty span to the page heap, or
-//! pushes it, at `sg`, onto its central's swept partial or full list, and ends the claim.
+//! [`end_sweep`](HeapState::end_sweep) uncounts it once the span is in the page heap or its central
+//! lock is held again to place it. Between the two the span is in no list and no cache owns it, so
+//! the sweeper is its only writer and needs no lock: [`sweep_claimed`](HeapState::sweep_claimed)
+//! makes the mark bits the new alloc bits, reports each dead object of a scan span to the
+//! [`SweepHook`] (with no allocator lock held) and poisons it if asked. Then
+//! [`place_swept`](HeapState::place_swept) hands an empty span to the page heap, or pushes it, at
+//! `sg`, onto its central's swept partial or full list, and ends the claim; a cache that swept a
+//! span lazily keeps it if it has room ([`HeapState::cache_span`]).
 //!
 //! **The cycle.** [`start_sweep_cycle`](HeapState::start_sweep_cycle) sweeps what is left of the
 //! previous cycle, then takes every central lock (in span-class order) and advances the generation
@@ -121,6 +122,13 @@ impl HeapState {
         self.sweep.active.fetch_add(1, AcqRel);
     }
 
+    /// Marks `s` (just returned by a cache that held it since before this cycle began, under its
+    /// central lock) as being swept.
+    pub(crate) fn claim_returned_for_sweep(&self, s: &Span, sg: u32) {
+        s.sweepgen.store(sg.wrapping_sub(1), Release);
+        self.sweep.active.fetch_add(1, AcqRel);
+    }
+
     /// Sweeps a span claimed by this thread (in no list, owned by no cache); returns live objects.
     pub(crate) fn sweep_claimed(&self, span: SpanRef) -> usize {
         let s = self.span(span);
@@ -166,14 +174,7 @@ impl HeapState {
         self.end_sweep();
     }
 
-    /// Marks `s` (just returned by a cache that held it since before this cycle began, under its
-    /// central lock) as being swept.
-    pub(crate) fn claim_returned_for_sweep(&self, s: &Span, sg: u32) {
-        s.sweepgen.store(sg.wrapping_sub(1), Release);
-        self.sweep.active.fetch_add(1, AcqRel);
-    }
-
-    /// Ends a claim: the span swept is back in a list or in the page heap.
+    /// Ends a claim: the swept span is in the page heap, or its central lock is held to place it.
     pub(crate) fn end_sweep(&self) {
         self.sweep.active.fetch_sub(1, Release);
     }
