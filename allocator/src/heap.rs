@@ -89,11 +89,17 @@ pub enum ObjectKind {
 /// sweep state, the shared counters and the registry of live caches. Every [`Allocator`] handle
 /// and every [`Cache`](crate::Cache) of the allocator holds it through an `Arc`.
 pub(crate) struct HeapState {
+    /// This allocator's identity; arenas record it, so an address of another allocator is foreign.
     pub(crate) id: usize,
+    /// The page heap, behind the page-heap lock.
     pub(crate) pages: Mutex<PageHeap>,
+    /// The central lists, one per span class (indexed by [`SpanClass::index`]).
     pub(crate) centrals: Box<[Central]>,
+    /// The sweep generation: grows by 2 when a sweep cycle starts ([`crate::sweep`]).
     pub(crate) sweepgen: AtomicU32,
+    /// Active sweepers and the background sweeper's cursor ([`crate::sweep`]).
     pub(crate) sweep: SweepState,
+    /// Counts of the paths that bypass a cache's own counters ([`crate::stats`]).
     pub(crate) counters: Counters,
     /// Live caches, for statistics.
     pub(crate) caches: Mutex<Vec<Arc<CacheShared>>>,
