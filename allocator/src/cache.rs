@@ -1,25 +1,40 @@
 //! Thread caches (Go's `mcache`): where allocation happens.
 //!
-//! A cache owns at most one span per span class. For each it keeps a *window*: the free-slot mask
-//! of 64 consecutive objects of that span (the inverted alloc bits, as Go's `allocCache`), with the
-//! window's base address and the object size next to it in one 64-byte slot. Allocation is:
+//! A cache owns at most one current span per span class. For each class it keeps a [`Window`]
+//! onto that span: the free mask of 64 consecutive objects (the inverted alloc bits of one bitmap
+//! word, as Go's `allocCache`), the address of the first of them and the object size, all in one
+//! 64-byte line. Allocation is:
 //!
 //! ```text
-//! mask = slot.free_mask;  if mask == 0 -> refill (slow path)
-//! slot.free_mask = mask & (mask - 1);  slot.mallocs += 1
-//! return slot.window_base + ctz(mask) * slot.elem_size
+//! mask = win.free_mask;  if mask == 0 -> refill (slow path)
+//! win.free_mask = mask & (mask - 1);  win.mallocs += 1
+//! return win.base + ctz(mask) * win.elem_size
 //! ```
 //!
-//! one cache line, no lock, no atomic read-modify-write (the slot's fields are atomics only so that
-//! statistics can read the counters from other threads; the owner uses plain loads and stores).
+//! one cache line, no lock, no atomic read-modify-write.
 //!
-//! When the window is empty the cache writes it back into the span's alloc bits and moves to the
-//! next word with free slots; when the span is full it folds in frees other threads recorded for
-//! it, and failing that returns it to the central lists and takes another ([`Inner::cache_span`]).
+//! **Who writes what.** A cache is used by one thread at a time (`&mut self`), and only that thread
+//! writes its windows and the spans it owns (their alloc bits and `alloc_count`); no lock guards
+//! them. The window's fields are atomics only so that statistics can read its counters from other
+//! threads; the owner uses plain loads and stores. While a window is loaded, its word of the span's
+//! alloc bits is stale: the mask is the truth until the cache writes it back. Other threads reach
+//! an owned span only through its remote-free bits (and their count) and its mark bits.
 //!
-//! Frees by the owner are local: a free in the current window sets its bit in the mask, one
+//! **Refill** (cold). When the window is empty the cache writes it back into the span's alloc bits
+//! and moves to the next word with free slots; when the span is full it folds in frees other
+//! threads recorded for it, and failing that keeps the full span (up to [`RETAIN_BYTES`] of them)
+//! or returns it to the central lists ([`HeapState::uncache_span`]), then takes another: a retained
+//! span that local frees gave room again, else one from the central lists
+//! ([`HeapState::cache_span`]).
+//!
+//! **Frees** by the owner are local: a free in the current window sets its bit in the mask, one
 //! elsewhere in an owned span clears its alloc bit. Frees of objects in spans the cache does not
-//! own go through the central lock ([`Inner::free_shared`]).
+//! own go through the central lock ([`HeapState::free_shared`]).
+//!
+//! **Sweeping.** A cache may hold its spans across at most one start of a sweep cycle:
+//! [`Cache::prepare_for_sweep`] (called by every refill, and by the collector at safepoints)
+//! returns them all once the sweep generation has moved, and returning a span held since before
+//! the cycle began sweeps it.
 //!
 //! The **tiny allocator** packs noscan objects under 16 bytes into 16-byte blocks (Go's `tiny`).
 //! A block is one heap object: it is reclaimed by sweeping when none of its objects is marked, and
@@ -31,20 +46,21 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering::*};
 
 use crate::error::AllocError;
-use crate::heap::{Inner, ObjectKind, next_id};
+use crate::heap::{HeapState, ObjectKind, next_id};
 use crate::sizeclass::{
     MAX_SMALL_SIZE, NUM_SPAN_CLASSES, PAGE_SIZE, SpanClass, TINY_SIZE, class_size, size_to_class,
 };
 use crate::span::{Span, SpanRef};
 use crate::stats::RawCounts;
 
-/// One span class's allocation state in a cache, laid out to fit one cache line.
+/// A cache's window onto its current span of one span class: the span, the free mask of 64 of its
+/// objects and their base address, and the class's counters, in one cache line.
 #[repr(align(64))]
-pub(crate) struct Slot {
+pub(crate) struct Window {
     /// Free objects in the current window (bit i = object `word * 64 + i`).
     free_mask: AtomicU64,
     /// Address of object `word * 64` of the current span.
-    window_base: AtomicPtr<u8>,
+    base: AtomicPtr<u8>,
     elem_size: AtomicUsize,
     /// The owned span, null when none.
     span: AtomicPtr<Span>,
@@ -55,11 +71,11 @@ pub(crate) struct Slot {
     frees: AtomicU64,
 }
 
-impl Slot {
-    const fn new() -> Slot {
-        Slot {
+impl Window {
+    const fn new() -> Window {
+        Window {
             free_mask: AtomicU64::new(0),
-            window_base: AtomicPtr::new(ptr::null_mut()),
+            base: AtomicPtr::new(ptr::null_mut()),
             elem_size: AtomicUsize::new(0),
             span: AtomicPtr::new(ptr::null_mut()),
             word: AtomicUsize::new(0),
@@ -67,31 +83,31 @@ impl Slot {
             frees: AtomicU64::new(0),
         }
     }
+}
 
-    #[inline]
-    fn bump(counter: &AtomicU64) {
-        // Only the owning thread writes the counter; other threads only read it.
-        counter.store(counter.load(Relaxed) + 1, Relaxed);
-    }
+/// Adds one to a counter that only the owning thread writes (other threads only read it).
+#[inline]
+fn bump(counter: &AtomicU64) {
+    counter.store(counter.load(Relaxed) + 1, Relaxed);
 }
 
 /// The part of a cache that statistics read from other threads.
 pub(crate) struct CacheShared {
-    slots: [Slot; NUM_SPAN_CLASSES],
+    windows: [Window; NUM_SPAN_CLASSES],
     tiny_allocs: AtomicU64,
 }
 
 impl CacheShared {
     pub(crate) fn add_mallocs(&self, raw: &mut RawCounts) {
-        for (i, slot) in self.slots.iter().enumerate() {
-            raw.mallocs[SpanClass::from_index(i).size_class()] += slot.mallocs.load(Acquire);
+        for (i, win) in self.windows.iter().enumerate() {
+            raw.mallocs[SpanClass::from_index(i).size_class()] += win.mallocs.load(Acquire);
         }
         raw.tiny_allocs += self.tiny_allocs.load(Acquire);
     }
 
     pub(crate) fn add_frees(&self, raw: &mut RawCounts) {
-        for (i, slot) in self.slots.iter().enumerate() {
-            raw.frees[SpanClass::from_index(i).size_class()] += slot.frees.load(Acquire);
+        for (i, win) in self.windows.iter().enumerate() {
+            raw.frees[SpanClass::from_index(i).size_class()] += win.frees.load(Acquire);
         }
     }
 }
@@ -116,7 +132,7 @@ impl CacheShared {
 /// }
 /// ```
 pub struct Cache {
-    inner: Arc<Inner>,
+    heap: Arc<HeapState>,
     shared: Arc<CacheShared>,
     id: usize,
     /// Current tiny block and the offset of its first free byte.
@@ -153,7 +169,7 @@ impl std::fmt::Debug for Cache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let spans = self
             .shared
-            .slots
+            .windows
             .iter()
             .filter(|s| !s.span.load(Relaxed).is_null())
             .count();
@@ -166,19 +182,19 @@ impl std::fmt::Debug for Cache {
 }
 
 impl Cache {
-    pub(crate) fn new(inner: Arc<Inner>) -> Cache {
+    pub(crate) fn new(heap: Arc<HeapState>) -> Cache {
         let shared = Arc::new(CacheShared {
-            slots: [const { Slot::new() }; NUM_SPAN_CLASSES],
+            windows: [const { Window::new() }; NUM_SPAN_CLASSES],
             tiny_allocs: AtomicU64::new(0),
         });
         {
-            let mut caches = inner.caches.lock();
+            let mut caches = heap.caches.lock();
             caches.push(shared.clone());
-            inner.caches_peak.fetch_max(caches.len(), Relaxed);
+            heap.caches_peak.fetch_max(caches.len(), Relaxed);
         }
-        let flush_gen = inner.sweepgen.load(Acquire);
+        let flush_gen = heap.sweepgen.load(Acquire);
         Cache {
-            inner,
+            heap,
             shared,
             id: next_id(),
             tiny: None,
@@ -191,7 +207,7 @@ impl Cache {
 
     /// Identity of the allocator this cache belongs to.
     pub(crate) fn allocator_id(&self) -> usize {
-        self.inner.id
+        self.heap.id
     }
 
     /// Allocates an object of `layout`, uninitialized.
@@ -225,7 +241,7 @@ impl Cache {
             let offset = self.tiny_offset.next_multiple_of(align);
             if offset + size <= TINY_SIZE {
                 self.tiny_offset = offset + size;
-                Slot::bump(&self.shared.tiny_allocs);
+                bump(&self.shared.tiny_allocs);
                 // SAFETY: offset + size <= 16, so the object lies inside the 16-byte block.
                 return Ok(unsafe { block.add(offset) });
             }
@@ -241,13 +257,13 @@ impl Cache {
 
     #[inline(always)]
     fn alloc_small(&mut self, spc: SpanClass) -> Result<NonNull<u8>, AllocError> {
-        let slot = &self.shared.slots[spc.index()];
-        let mask = slot.free_mask.load(Relaxed);
+        let win = &self.shared.windows[spc.index()];
+        let mask = win.free_mask.load(Relaxed);
         if mask != 0 {
-            slot.free_mask.store(mask & (mask - 1), Relaxed);
-            Slot::bump(&slot.mallocs);
-            let offset = mask.trailing_zeros() as usize * slot.elem_size.load(Relaxed);
-            let p = slot.window_base.load(Relaxed).wrapping_add(offset);
+            win.free_mask.store(mask & (mask - 1), Relaxed);
+            bump(&win.mallocs);
+            let offset = mask.trailing_zeros() as usize * win.elem_size.load(Relaxed);
+            let p = win.base.load(Relaxed).wrapping_add(offset);
             // SAFETY: a set mask bit is an object of the owned span, inside its arena, which is
             // never at address zero.
             return Ok(unsafe { NonNull::new_unchecked(p) });
@@ -285,32 +301,32 @@ impl Cache {
             }
             return self.alloc_small(SpanClass::new(class, kind == ObjectKind::NoScan));
         }
-        self.inner.alloc_large(size, kind)
+        self.heap.alloc_large(size, kind)
     }
 
-    /// Makes the slot for `spc` hold a non-empty window.
+    /// Makes the window of `spc` non-empty.
     fn refill(&mut self, spc: SpanClass) -> Result<(), AllocError> {
         self.prepare_for_sweep();
-        let slot = &self.shared.slots[spc.index()];
-        if let Some(span) = NonNull::new(slot.span.load(Relaxed)).map(SpanRef) {
-            let s = self.inner.span(span);
-            write_back(slot, s);
-            let current = slot.word.load(Relaxed);
+        let win = &self.shared.windows[spc.index()];
+        if let Some(span) = NonNull::new(win.span.load(Relaxed)).map(SpanRef) {
+            let s = self.heap.span(span);
+            write_back(win, s);
+            let current = win.word.load(Relaxed);
             let nwords = s.nwords();
             let next = (current + 1..nwords)
                 .chain(0..=current)
                 .find(|&w| free_bits(s, w) != 0);
             if let Some(w) = next {
-                load_window(slot, s, w);
+                load_window(win, s, w);
                 return Ok(());
             }
             if s.fold_remote_frees() > 0
                 && let Some(w) = (0..nwords).find(|&w| free_bits(s, w) != 0)
             {
-                load_window(slot, s, w);
+                load_window(win, s, w);
                 return Ok(());
             }
-            slot.span.store(ptr::null_mut(), Relaxed);
+            win.span.store(ptr::null_mut(), Relaxed);
             if self.retained_bytes + s.bytes() <= RETAIN_BYTES {
                 // Keep owning the full span: frees of its objects stay local.
                 let retained = &mut self.retained[spc.index()];
@@ -328,7 +344,7 @@ impl Cache {
                     // packing objects into it.
                     self.tiny = None;
                 }
-                self.inner.uncache_span(span);
+                self.heap.uncache_span(span);
             }
         }
         let span = match self.retained[spc.index()].reusable.pop() {
@@ -336,28 +352,28 @@ impl Cache {
                 self.unretain(spc, span);
                 span
             }
-            None => self.inner.cache_span(spc, self.id)?,
+            None => self.heap.cache_span(spc, self.id)?,
         };
-        let slot = &self.shared.slots[spc.index()];
-        let s = self.inner.span(span);
-        slot.span.store(span.0.as_ptr(), Relaxed);
-        slot.elem_size.store(s.elem_size(), Relaxed);
+        let win = &self.shared.windows[spc.index()];
+        let s = self.heap.span(span);
+        win.span.store(span.0.as_ptr(), Relaxed);
+        win.elem_size.store(s.elem_size(), Relaxed);
         let w = (0..s.nwords())
             .find(|&w| free_bits(s, w) != 0)
             .expect("central lists hand out spans with a free slot");
-        load_window(slot, s, w);
+        load_window(win, s, w);
         Ok(())
     }
 
     /// Removes `span` from the retained set of `spc`.
     fn unretain(&mut self, spc: SpanClass, span: SpanRef) {
         let retained = &mut self.retained[spc.index()];
-        let s = self.inner.span(span);
+        let s = self.heap.span(span);
         let pos = s.list_pos.load(Relaxed) as usize;
         debug_assert_eq!(retained.spans[pos], span);
         retained.spans.swap_remove(pos);
         if let Some(&moved) = retained.spans.get(pos) {
-            self.inner.span(moved).list_pos.store(pos as u32, Relaxed);
+            self.heap.span(moved).list_pos.store(pos as u32, Relaxed);
         }
         self.retained_bytes -= s.bytes();
     }
@@ -376,14 +392,14 @@ impl Cache {
     /// pointer, an interior pointer, a tiny object, or a double free.
     pub unsafe fn free(&mut self, ptr: NonNull<u8>) {
         let addr = ptr.as_ptr().addr();
-        let Some(span) = self.inner.span_of(addr) else {
+        let Some(span) = self.heap.span_of(addr) else {
             panic!(
                 "free: {ptr:p} is not an allocated object of this allocator (double free or foreign pointer)"
             );
         };
-        let s = self.inner.span(span);
+        let s = self.heap.span(span);
         if s.owner.load(Relaxed) != self.id {
-            return self.inner.free_shared(ptr);
+            return self.heap.free_shared(ptr);
         }
         // Each span field is loaded once: they are atomics, which the compiler does not merge.
         let offset = addr - s.start();
@@ -402,9 +418,9 @@ impl Cache {
             !class.is_tiny(),
             "free: {ptr:p} is a tiny object; tiny objects are reclaimed only by sweeping"
         );
-        let slot = &self.shared.slots[class.index()];
+        let win = &self.shared.windows[class.index()];
         let (w, bit) = (index / 64, 1u64 << (index % 64));
-        if slot.span.load(Relaxed) != span.0.as_ptr() {
+        if win.span.load(Relaxed) != span.0.as_ptr() {
             // A retained span: its alloc bits are exact, and only this cache writes them.
             let bits = s.alloc_bits[w].load(Relaxed);
             assert!(bits & bit != 0, "double free of {ptr:p}");
@@ -414,21 +430,21 @@ impl Cache {
             if live as usize + 1 == s.nelems() {
                 self.retained[class.index()].reusable.push(span);
             }
-        } else if w == slot.word.load(Relaxed) {
-            let mask = slot.free_mask.load(Relaxed);
+        } else if w == win.word.load(Relaxed) {
+            let mask = win.free_mask.load(Relaxed);
             assert!(mask & bit == 0, "double free of {ptr:p}");
-            slot.free_mask.store(mask | bit, Relaxed);
+            win.free_mask.store(mask | bit, Relaxed);
         } else {
             let bits = s.alloc_bits[w].load(Relaxed);
             assert!(bits & bit != 0, "double free of {ptr:p}");
             s.alloc_bits[w].store(bits & !bit, Relaxed);
         }
         s.clear_mark(index);
-        if self.inner.config.poison_freed {
+        if self.heap.config.poison_freed {
             // SAFETY: the object was allocated and is now free; the caller promises no one uses it.
             unsafe { ptr::write_bytes(ptr.as_ptr(), crate::heap::POISON_BYTE, s.elem_size()) };
         }
-        Slot::bump(&slot.frees);
+        bump(&win.frees);
     }
 
     /// Returns every span this cache holds to the central lists (sweeping those held since before
@@ -439,25 +455,25 @@ impl Cache {
         for retained in self.retained.iter_mut() {
             retained.reusable.clear();
             for span in retained.spans.drain(..) {
-                self.inner.uncache_span(span);
+                self.heap.uncache_span(span);
             }
         }
         self.retained_bytes = 0;
-        for slot in self.shared.slots.iter() {
-            if let Some(span) = NonNull::new(slot.span.load(Relaxed)).map(SpanRef) {
-                write_back(slot, self.inner.span(span));
-                slot.free_mask.store(0, Relaxed);
-                slot.span.store(ptr::null_mut(), Relaxed);
-                self.inner.uncache_span(span);
+        for win in self.shared.windows.iter() {
+            if let Some(span) = NonNull::new(win.span.load(Relaxed)).map(SpanRef) {
+                write_back(win, self.heap.span(span));
+                win.free_mask.store(0, Relaxed);
+                win.span.store(ptr::null_mut(), Relaxed);
+                self.heap.uncache_span(span);
             }
         }
-        self.flush_gen = self.inner.sweepgen.load(Acquire);
+        self.flush_gen = self.heap.sweepgen.load(Acquire);
     }
 
     /// Flushes the cache if a sweep cycle started since it last did (Go's `prepareForSweep`).
     /// The collector calls this at each mutator safepoint after starting a sweep cycle.
     pub fn prepare_for_sweep(&mut self) {
-        if self.flush_gen != self.inner.sweepgen.load(Acquire) {
+        if self.flush_gen != self.heap.sweepgen.load(Acquire) {
             self.flush();
         }
     }
@@ -469,18 +485,17 @@ fn free_bits(s: &Span, w: usize) -> u64 {
     !s.alloc_bits[w].load(Relaxed) & s.valid_mask(w)
 }
 
-/// Points `slot` at word `w` of its span: everything free there becomes allocatable.
-fn load_window(slot: &Slot, s: &Span, w: usize) {
-    slot.word.store(w, Relaxed);
-    slot.window_base
-        .store(s.object_ptr(w * 64).as_ptr(), Relaxed);
-    slot.free_mask.store(free_bits(s, w), Relaxed);
+/// Points `win` at word `w` of its span: everything free there becomes allocatable.
+fn load_window(win: &Window, s: &Span, w: usize) {
+    win.word.store(w, Relaxed);
+    win.base.store(s.object_ptr(w * 64).as_ptr(), Relaxed);
+    win.free_mask.store(free_bits(s, w), Relaxed);
 }
 
 /// Writes the current window's state back into the span's alloc bits.
-fn write_back(slot: &Slot, s: &Span) {
-    let w = slot.word.load(Relaxed);
-    let allocated = !slot.free_mask.load(Relaxed) & s.valid_mask(w);
+fn write_back(win: &Window, s: &Span) {
+    let w = win.word.load(Relaxed);
+    let allocated = !win.free_mask.load(Relaxed) & s.valid_mask(w);
     s.alloc_bits[w].store(allocated, Relaxed);
 }
 
@@ -489,11 +504,11 @@ impl Drop for Cache {
         self.flush();
         // Move this cache's counts into the allocator's, under the registry lock so that a
         // concurrent snapshot counts them exactly once.
-        let mut caches = self.inner.caches.lock();
+        let mut caches = self.heap.caches.lock();
         let mut raw = RawCounts::default();
         self.shared.add_frees(&mut raw);
         self.shared.add_mallocs(&mut raw);
-        let c = &self.inner.counters;
+        let c = &self.heap.counters;
         for class in 0..raw.mallocs.len() {
             c.mallocs[class].fetch_add(raw.mallocs[class], Relaxed);
             c.frees[class].fetch_add(raw.frees[class], Relaxed);

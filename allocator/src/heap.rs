@@ -1,28 +1,40 @@
-//! The allocator (Go's `mheap` plus its `mcentral`s): the shared state behind every thread cache.
+//! The heap (Go's `mheap`): [`HeapState`], the state that one allocator's handles and caches
+//! share, and [`Allocator`], the public handle to it.
 //!
-//! A request flows cache -> central -> page heap -> arena:
-//! 1. [`Cache::alloc`](crate::Cache::alloc) takes a slot from its current span (no lock).
-//! 2. When that span is full, the cache returns it to its class's [`Central`] and takes another:
-//!    a swept partial span, else an unswept one that it sweeps on the spot (lazy sweeping), else a
-//!    fresh span from the page heap.
-//! 3. The page heap carves spans out of free page runs and grows into arenas.
+//! **Address -> object**, the marking fast path. [`Allocator::mark`] and its siblings find the span
+//! of an address with three dependent loads through the arena map and a check that the arena is
+//! this allocator's ([`HeapState::span_of`]), the object index with one multiply and shift
+//! ([`HeapState::locate`]), and set the mark bit with one `fetch_or`: no lock, any thread.
 //!
-//! Large objects skip the cache: each gets a span of its own from the page heap, listed in the
-//! central lists of the large span class so that sweeping finds it.
+//! **Allocation** flows cache -> central -> page heap -> arena:
+//! 1. [`Cache::alloc`](crate::Cache::alloc) takes a free slot from its window onto its current
+//!    span (no lock; [`crate::cache`]).
+//! 2. When that span is full, the cache returns it to its class's [`Central`] and takes another
+//!    ([`crate::central`]): a swept partial span, else an unswept one that it sweeps on the spot
+//!    (lazy sweeping), else a fresh span from the page heap.
+//! 3. The page heap carves spans out of free page runs and grows into arenas
+//!    ([`crate::pageheap`]).
 //!
-//! **Sweeping.** [`Allocator::start_sweep_cycle`] advances the sweep generation under every central
-//! lock, which turns all swept lists into unswept ones at once. From then on a span is swept by
-//! whoever gets to it first: a cache that needs a span (lazy), [`Allocator::sweep_one`] (a
-//! background sweeper), an explicit free that touches it, or the owning cache when it releases a
-//! span it held since before the cycle began. Claiming a span for sweeping happens under its central
-//! lock together with taking it off its list, and counts it in `active_sweepers`; the next cycle
-//! cannot start until every list is swept and no sweeper is active, so the generation never moves
-//! under a sweeper's feet.
+//! Large objects (over 32 KiB) skip the cache ([`HeapState::alloc_large`]): each gets a span of
+//! its own from the page heap, allocated and counted under the page-heap lock, then listed as
+//! swept and full in the central lists of the large span class, so that sweeping finds it.
+//!
+//! **Who writes what.** The page heap changes only under its lock, which statistics snapshots also
+//! take. The central lists, and the spans no cache owns, change under their class's lock
+//! ([`crate::central`]). A span a cache owns is written only by that cache, apart from its atomic
+//! mark and remote-free bits ([`crate::cache`]). The sweep generation advances only in
+//! [`start_sweep_cycle`](HeapState::start_sweep_cycle), under every central lock; the rest of the
+//! sweep state belongs to [`crate::sweep`]. Counters are atomics ([`crate::stats`]); the cache
+//! registry changes under its own lock when a cache is created or dropped. The configuration
+//! never changes.
+//!
+//! For standalone use, [`Allocator::alloc`] and [`Allocator::free`] go through a default cache
+//! per thread and allocator, kept in a thread-local list.
 
 use std::alloc::Layout;
 use std::ptr::NonNull;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering::*};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering::*};
 
 use parking_lot::Mutex;
 
@@ -31,15 +43,10 @@ use crate::cache::CacheShared;
 use crate::central::{Central, ListKind, list_id};
 use crate::error::AllocError;
 use crate::pageheap::PageHeap;
-use crate::sizeclass::{NUM_SIZE_CLASSES, NUM_SPAN_CLASSES, PAGE_SIZE, SpanClass, class_pages};
-use crate::span::{LIST_CACHED, LIST_NONE, Span, SpanRef};
-use crate::stats::{AllocStats, RawCounts};
-
-/// Called by sweeping for each dead object in a scan span: the object's address and slot size.
-///
-/// The collector runs drops here. It may run on any thread, with no allocator lock held; it must
-/// not allocate from or free to the allocator that calls it.
-pub type SweepHook = Arc<dyn Fn(NonNull<u8>, usize) + Send + Sync>;
+use crate::sizeclass::{NUM_SPAN_CLASSES, PAGE_SIZE, SpanClass};
+use crate::span::{Span, SpanRef};
+use crate::stats::{AllocStats, Counters};
+use crate::sweep::{SweepHook, SweepState};
 
 /// How an allocator behaves.
 #[derive(Clone, Default)]
@@ -78,42 +85,21 @@ pub enum ObjectKind {
     NoScan,
 }
 
-/// Shared counters for the paths that do not go through a cache's own counters.
-pub(crate) struct Counters {
-    pub(crate) mallocs: [AtomicU64; NUM_SIZE_CLASSES],
-    pub(crate) frees: [AtomicU64; NUM_SIZE_CLASSES],
-    pub(crate) large_mallocs: AtomicU64,
-    pub(crate) large_frees: AtomicU64,
-    pub(crate) large_bytes_alloc: AtomicU64,
-    pub(crate) large_bytes_freed: AtomicU64,
-    pub(crate) tiny_allocs: AtomicU64,
-    pub(crate) spans_swept: AtomicU64,
-    pub(crate) sweep_cycles: AtomicU64,
-}
-
-impl Default for Counters {
-    fn default() -> Self {
-        Counters {
-            mallocs: [const { AtomicU64::new(0) }; NUM_SIZE_CLASSES],
-            frees: [const { AtomicU64::new(0) }; NUM_SIZE_CLASSES],
-            large_mallocs: AtomicU64::new(0),
-            large_frees: AtomicU64::new(0),
-            large_bytes_alloc: AtomicU64::new(0),
-            large_bytes_freed: AtomicU64::new(0),
-            tiny_allocs: AtomicU64::new(0),
-            spans_swept: AtomicU64::new(0),
-            sweep_cycles: AtomicU64::new(0),
-        }
-    }
-}
-
-pub(crate) struct Inner {
+/// One allocator's heap (Go's `mheap`): its page heap, the central lists of every span class, the
+/// sweep state, the shared counters and the registry of live caches. Every [`Allocator`] handle
+/// and every [`Cache`](crate::Cache) of the allocator holds it through an `Arc`.
+pub(crate) struct HeapState {
+    /// This allocator's identity; arenas record it, so an address of another allocator is foreign.
     pub(crate) id: usize,
+    /// The page heap, behind the page-heap lock.
     pub(crate) pages: Mutex<PageHeap>,
+    /// The central lists, one per span class (indexed by [`SpanClass::index`]).
     pub(crate) centrals: Box<[Central]>,
+    /// The sweep generation: grows by 2 when a sweep cycle starts ([`crate::sweep`]).
     pub(crate) sweepgen: AtomicU32,
-    active_sweepers: AtomicUsize,
-    sweep_cursor: AtomicUsize,
+    /// Active sweepers and the background sweeper's cursor ([`crate::sweep`]).
+    pub(crate) sweep: SweepState,
+    /// Counts of the paths that bypass a cache's own counters ([`crate::stats`]).
     pub(crate) counters: Counters,
     /// Live caches, for statistics.
     pub(crate) caches: Mutex<Vec<Arc<CacheShared>>>,
@@ -152,15 +138,15 @@ pub(crate) fn next_id() -> usize {
 /// ```
 #[derive(Clone)]
 pub struct Allocator {
-    pub(crate) inner: Arc<Inner>,
+    pub(crate) heap: Arc<HeapState>,
 }
 
 impl std::fmt::Debug for Allocator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Allocator")
-            .field("id", &self.inner.id)
-            .field("sweepgen", &self.inner.sweepgen.load(Relaxed))
-            .field("config", &self.inner.config)
+            .field("id", &self.heap.id)
+            .field("sweepgen", &self.heap.sweepgen.load(Relaxed))
+            .field("config", &self.heap.config)
             .finish_non_exhaustive()
     }
 }
@@ -176,13 +162,12 @@ impl Allocator {
     pub fn new(config: AllocatorConfig) -> Allocator {
         let id = next_id();
         Allocator {
-            inner: Arc::new(Inner {
+            heap: Arc::new(HeapState {
                 id,
                 pages: Mutex::new(PageHeap::new(id)),
                 centrals: (0..NUM_SPAN_CLASSES).map(|_| Central::default()).collect(),
                 sweepgen: AtomicU32::new(0),
-                active_sweepers: AtomicUsize::new(0),
-                sweep_cursor: AtomicUsize::new(0),
+                sweep: SweepState::default(),
                 counters: Counters::default(),
                 caches: Mutex::new(Vec::new()),
                 caches_peak: AtomicUsize::new(0),
@@ -193,7 +178,7 @@ impl Allocator {
 
     /// A new thread cache for this allocator.
     pub fn cache(&self) -> crate::Cache {
-        crate::Cache::new(self.inner.clone())
+        crate::Cache::new(self.heap.clone())
     }
 
     /// Runs `f` with the calling thread's default cache for this allocator, creating it on first
@@ -219,7 +204,7 @@ impl Allocator {
         // dropped, which flushes it), or the thread is exiting and its cache list is gone.
         let _ = THREAD_CACHES.try_with(|caches| {
             let mut caches = caches.borrow_mut();
-            if !caches.iter().any(|c| c.allocator_id() == self.inner.id) {
+            if !caches.iter().any(|c| c.allocator_id() == self.heap.id) {
                 caches.push(cache);
             }
         });
@@ -231,7 +216,7 @@ impl Allocator {
         THREAD_CACHES.with_borrow_mut(|caches| {
             let i = caches
                 .iter()
-                .position(|c| c.allocator_id() == self.inner.id)?;
+                .position(|c| c.allocator_id() == self.heap.id)?;
             Some(caches.swap_remove(i))
         })
     }
@@ -256,10 +241,10 @@ impl Allocator {
     #[inline]
     pub fn mark(&self, ptr: NonNull<u8>) -> bool {
         let (span, index) = self
-            .inner
+            .heap
             .locate(ptr.as_ptr().addr())
             .unwrap_or_else(|| panic!("mark: {ptr:p} is not inside an object of this allocator"));
-        self.inner.span(span).mark(index)
+        self.heap.span(span).mark(index)
     }
 
     /// Sets the mark bit of the object containing `ptr`; returns its slot size if the bit was
@@ -270,10 +255,10 @@ impl Allocator {
     #[inline]
     pub fn mark_object(&self, ptr: NonNull<u8>) -> Option<usize> {
         let (span, index) = self
-            .inner
+            .heap
             .locate(ptr.as_ptr().addr())
             .unwrap_or_else(|| panic!("mark: {ptr:p} is not inside an object of this allocator"));
-        let s = self.inner.span(span);
+        let s = self.heap.span(span);
         s.mark(index).then(|| s.elem_size())
     }
 
@@ -295,10 +280,10 @@ impl Allocator {
     #[inline]
     pub fn mark_new_object(&self, ptr: NonNull<u8>, mark_gen: u32) -> Option<usize> {
         let (span, index) = self
-            .inner
+            .heap
             .locate(ptr.as_ptr().addr())
             .unwrap_or_else(|| panic!("mark: {ptr:p} is not inside an object of this allocator"));
-        let s = self.inner.span(span);
+        let s = self.heap.span(span);
         let sg = s.sweepgen.load(Acquire);
         if sg != mark_gen && sg != mark_gen.wrapping_add(3) {
             return None;
@@ -308,22 +293,22 @@ impl Allocator {
 
     /// Whether the object containing `ptr` is marked; `None` if `ptr` is not inside an object.
     pub fn is_marked(&self, ptr: NonNull<u8>) -> Option<bool> {
-        let (span, index) = self.inner.locate(ptr.as_ptr().addr())?;
-        Some(self.inner.span(span).is_marked(index))
+        let (span, index) = self.heap.locate(ptr.as_ptr().addr())?;
+        Some(self.heap.span(span).is_marked(index))
     }
 
     /// The start of the object slot containing `ptr`, or `None` if `ptr` is not inside one of
     /// this allocator's in-use spans.
     pub fn object_base(&self, ptr: NonNull<u8>) -> Option<NonNull<u8>> {
-        let (span, index) = self.inner.locate(ptr.as_ptr().addr())?;
-        Some(self.inner.span(span).object_ptr(index))
+        let (span, index) = self.heap.locate(ptr.as_ptr().addr())?;
+        Some(self.heap.span(span).object_ptr(index))
     }
 
     /// The usable size of the slot containing `ptr` (its size class, or its span for large
     /// objects), or `None` if `ptr` is not inside one of this allocator's in-use spans.
     pub fn usable_size(&self, ptr: NonNull<u8>) -> Option<usize> {
-        let (span, _) = self.inner.locate(ptr.as_ptr().addr())?;
-        Some(self.inner.span(span).elem_size())
+        let (span, _) = self.heap.locate(ptr.as_ptr().addr())?;
+        Some(self.heap.span(span).elem_size())
     }
 
     /// Frees an object through the calling thread's default cache: locally if that cache owns the
@@ -347,37 +332,38 @@ impl Allocator {
     /// Every object whose mark bit is clear when its span is swept is freed; sweeping then clears
     /// the mark bits. Marking for a cycle must therefore begin only after the previous cycle has
     /// been swept completely ([`finish_sweep`](Self::finish_sweep)): a span swept late would clear
-    /// the new marks, and the next cycle would free live objects. Spans are swept lazily by allocation, by [`sweep_one`](Self::sweep_one) and
-    /// [`finish_sweep`](Self::finish_sweep). Each cache must call
+    /// the new marks, and the next cycle would free live objects. Spans are swept lazily by
+    /// allocation, by [`sweep_one`](Self::sweep_one) and [`finish_sweep`](Self::finish_sweep).
+    /// Each cache must call
     /// [`Cache::prepare_for_sweep`](crate::Cache::prepare_for_sweep) (or flush) before this is
     /// called again; objects it allocates in spans it held since before this call are freed by
     /// this cycle unless marked (the collector allocates black meanwhile).
     pub fn start_sweep_cycle(&self) {
-        self.inner.start_sweep_cycle()
+        self.heap.start_sweep_cycle()
     }
 
     /// Sweeps one unswept span, if any is left; returns whether it found one. Safe to call from
     /// any number of threads at once (a background sweeper calls it in a loop).
     pub fn sweep_one(&self) -> bool {
-        self.inner.sweep_one()
+        self.heap.sweep_one()
     }
 
     /// Sweeps every span not yet swept this cycle and waits for sweeps in progress elsewhere.
     /// Spans held by caches are swept when their cache releases them.
     pub fn finish_sweep(&self) {
-        self.inner.finish_sweep()
+        self.heap.finish_sweep()
     }
 
     /// Returns up to `max_bytes` of idle memory to the OS (`madvise(MADV_DONTNEED)`); returns the
     /// bytes released. Released pages are reused, and repopulated by the OS, on demand.
     pub fn scavenge(&self, max_bytes: usize) -> usize {
-        self.inner.pages.lock().scavenge(max_bytes / PAGE_SIZE) * PAGE_SIZE
+        self.heap.pages.lock().scavenge(max_bytes / PAGE_SIZE) * PAGE_SIZE
     }
 
     /// Releases idle memory until at most `retained_bytes` of idle memory stays backed by the OS
     /// (the scavenger's goal); returns the bytes released.
     pub fn scavenge_to(&self, retained_bytes: usize) -> usize {
-        let mut pages = self.inner.pages.lock();
+        let mut pages = self.heap.pages.lock();
         let excess = pages
             .retained_idle_pages()
             .saturating_sub(retained_bytes / PAGE_SIZE);
@@ -391,16 +377,16 @@ impl Allocator {
 
     /// The current sweep generation (grows by 2 per cycle).
     pub fn sweep_generation(&self) -> u32 {
-        self.inner.sweepgen.load(Acquire)
+        self.heap.sweepgen.load(Acquire)
     }
 
     /// A snapshot of the statistics. Cheap enough to call often; takes the page-heap lock.
     pub fn stats(&self) -> AllocStats {
-        self.inner.stats()
+        self.heap.stats()
     }
 }
 
-impl Inner {
+impl HeapState {
     /// The span struct behind `r`. Spans live as long as the allocator.
     #[inline]
     pub(crate) fn span(&self, r: SpanRef) -> &Span {
@@ -432,172 +418,13 @@ impl Inner {
             .then(|| (span, s.object_index(addr)))
     }
 
-    fn poison(&self, s: &Span, index: usize) {
+    /// Fills the dead object `index` of `s` with [`POISON_BYTE`] if the configuration asks for it.
+    pub(crate) fn poison(&self, s: &Span, index: usize) {
         if self.config.poison_freed {
             let p = s.object_ptr(index);
             // SAFETY: the object is dead (freed or unreachable and being swept): nothing may read
             // or write it any more, and the slot lies inside the span.
             unsafe { std::ptr::write_bytes(p.as_ptr(), POISON_BYTE, s.elem_size()) };
-        }
-    }
-
-    /// Takes a span of class `spc` with at least one free slot for cache `owner`.
-    pub(crate) fn cache_span(&self, spc: SpanClass, owner: usize) -> Result<SpanRef, AllocError> {
-        let central = &self.centrals[spc.index()];
-        let mut budget = 100;
-        let mut lists = central.lists.lock();
-        loop {
-            let sg = self.sweepgen.load(Acquire);
-            let span_of = |r| self.span(r);
-            if let Some(span) = lists.pop(list_id(ListKind::Partial, true, sg), span_of) {
-                self.take_for_cache(span, owner, sg);
-                return Ok(span);
-            }
-            let unswept = lists
-                .pop(list_id(ListKind::Partial, false, sg), span_of)
-                .or_else(|| {
-                    if budget > 0 {
-                        budget -= 1;
-                        lists.pop(list_id(ListKind::Full, false, sg), span_of)
-                    } else {
-                        None
-                    }
-                });
-            let Some(span) = unswept else { break };
-            self.claim_for_sweep(span, sg);
-            drop(lists);
-            let live = self.sweep_claimed(span);
-            let s = self.span(span);
-            if live == 0 {
-                self.pages.lock().free_span(span);
-                self.active_sweepers.fetch_sub(1, Release);
-                lists = central.lists.lock();
-                continue;
-            }
-            lists = central.lists.lock();
-            self.active_sweepers.fetch_sub(1, Release);
-            if live < s.nelems() {
-                self.take_for_cache(span, owner, sg);
-                return Ok(span);
-            }
-            s.sweepgen.store(sg, Release);
-            lists.push(list_id(ListKind::Full, true, sg), span, s);
-        }
-        drop(lists);
-        let sg = self.sweepgen.load(Acquire);
-        let span = self
-            .pages
-            .lock()
-            .alloc_span(class_pages(spc.size_class()), spc, sg)?;
-        // A fresh span is in no list; mark it owned under the central lock like any other.
-        let _lists = central.lists.lock();
-        self.take_for_cache(span, owner, self.sweepgen.load(Acquire));
-        Ok(span)
-    }
-
-    fn take_for_cache(&self, span: SpanRef, owner: usize, sg: u32) {
-        let s = self.span(span);
-        s.owner.store(owner, Relaxed);
-        s.list.store(LIST_CACHED, Relaxed);
-        s.sweepgen.store(sg.wrapping_add(3), Release);
-    }
-
-    /// Marks `span` (just taken off an unswept list, under its central lock) as being swept.
-    fn claim_for_sweep(&self, span: SpanRef, sg: u32) {
-        let s = self.span(span);
-        let prev = s.sweepgen.swap(sg.wrapping_sub(1), AcqRel);
-        assert_eq!(
-            prev,
-            sg.wrapping_sub(2),
-            "span on an unswept list was not unswept"
-        );
-        self.active_sweepers.fetch_add(1, AcqRel);
-    }
-
-    /// Sweeps a span claimed by this thread (in no list, owned by no cache); returns live objects.
-    fn sweep_claimed(&self, span: SpanRef) -> usize {
-        let s = self.span(span);
-        let class = s.class();
-        let report = !class.noscan();
-        let mut freed = 0u64;
-        let live = s.sweep_bits(|index| {
-            freed += 1;
-            if report && let Some(hook) = &self.config.sweep_hook {
-                hook(s.object_ptr(index), s.elem_size());
-            }
-            self.poison(s, index);
-        });
-        s.alloc_count.store(live as u32, Relaxed);
-        if class.is_large() {
-            self.counters.large_frees.fetch_add(freed, Relaxed);
-            self.counters
-                .large_bytes_freed
-                .fetch_add(freed * s.bytes() as u64, Relaxed);
-        } else {
-            self.counters.frees[class.size_class()].fetch_add(freed, Relaxed);
-        }
-        self.counters.spans_swept.fetch_add(1, Relaxed);
-        live
-    }
-
-    /// Puts a span swept by this thread where it belongs and ends the claim.
-    fn place_swept(&self, span: SpanRef, live: usize) {
-        let s = self.span(span);
-        if live == 0 {
-            self.pages.lock().free_span(span);
-        } else {
-            let mut lists = self.centrals[s.class().index()].lists.lock();
-            let sg = self.sweepgen.load(Acquire);
-            s.sweepgen.store(sg, Release);
-            let kind = if live == s.nelems() {
-                ListKind::Full
-            } else {
-                ListKind::Partial
-            };
-            lists.push(list_id(kind, true, sg), span, s);
-        }
-        self.active_sweepers.fetch_sub(1, Release);
-    }
-
-    /// Returns a span from a cache to its central lists, sweeping it if the cache held it since
-    /// before the current sweep cycle began. The cache has written its window back.
-    pub(crate) fn uncache_span(&self, span: SpanRef) {
-        let s = self.span(span);
-        let central = &self.centrals[s.class().index()];
-        let mut lists = central.lists.lock();
-        s.fold_remote_frees();
-        s.owner.store(0, Relaxed);
-        s.list.store(LIST_NONE, Relaxed);
-        let sg = self.sweepgen.load(Acquire);
-        let span_sg = s.sweepgen.load(Acquire);
-        if span_sg == sg.wrapping_add(1) {
-            // Cached since before this cycle began: sweep it now.
-            s.sweepgen.store(sg.wrapping_sub(1), Release);
-            self.active_sweepers.fetch_add(1, AcqRel);
-            drop(lists);
-            let live = self.sweep_claimed(span);
-            self.place_swept(span, live);
-            return;
-        }
-        assert_eq!(
-            span_sg,
-            sg.wrapping_add(3),
-            "a cache held a span across two sweep cycles: call Cache::prepare_for_sweep (or flush) \
-             on every cache between Allocator::start_sweep_cycle calls"
-        );
-        s.sweepgen.store(sg, Release);
-        let live = s.count_allocated();
-        s.alloc_count.store(live as u32, Relaxed);
-        if live == 0 {
-            drop(lists);
-            self.pages.lock().free_span(span);
-        } else {
-            let kind = if live == s.nelems() {
-                ListKind::Full
-            } else {
-                ListKind::Partial
-            };
-            lists.push(list_id(kind, true, sg), span, s);
         }
     }
 
@@ -629,199 +456,5 @@ impl Inner {
         s.sweepgen.store(sg, Release);
         lists.push(list_id(ListKind::Full, true, sg), span, s);
         Ok(s.start_ptr())
-    }
-
-    /// Frees `ptr` through the central lists (no cache owns its span, or another one does).
-    pub(crate) fn free_shared(&self, ptr: NonNull<u8>) {
-        let addr = ptr.as_ptr().addr();
-        loop {
-            let (span, index) = self.locate(addr).unwrap_or_else(|| {
-                panic!("free: {ptr:p} is not an allocated object of this allocator (double free or foreign pointer)")
-            });
-            let s = self.span(span);
-            assert_eq!(
-                s.object_ptr(index),
-                ptr,
-                "free: {ptr:p} points inside an object, not at its start"
-            );
-            let class = s.class();
-            assert!(
-                !class.is_tiny(),
-                "free: {ptr:p} is a tiny object; tiny objects share blocks and are reclaimed only by sweeping"
-            );
-            let central = &self.centrals[class.index()];
-            let mut lists = central.lists.lock();
-            if self.span_of(addr) != Some(span) {
-                continue; // the span changed hands before we locked it
-            }
-            let sg = self.sweepgen.load(Acquire);
-            let span_sg = s.sweepgen.load(Acquire);
-            let (w, bit) = (index / 64, 1u64 << (index % 64));
-            if s.owner.load(Relaxed) != 0 {
-                // A cache owns the span: record a remote free for it to fold in.
-                let prev = s.remote_free[w].fetch_or(bit, AcqRel);
-                assert!(prev & bit == 0, "double free of {ptr:p}");
-                s.clear_mark(index);
-                self.poison(s, index);
-                self.counters.frees[class.size_class()].fetch_add(1, Relaxed);
-                s.remote_pending.fetch_add(1, Release);
-                return;
-            }
-            if span_sg == sg.wrapping_sub(2) {
-                // Unswept: sweep it first, then retry (the sweep may free this very object if it
-                // was not marked, which makes this free a double free, reported on retry).
-                lists.remove(span, s, |r| self.span(r));
-                self.claim_for_sweep(span, sg);
-                drop(lists);
-                let live = self.sweep_claimed(span);
-                self.place_swept(span, live);
-                continue;
-            }
-            if span_sg == sg.wrapping_sub(1) {
-                drop(lists);
-                std::thread::yield_now();
-                continue;
-            }
-            let bits = s.alloc_bits[w].load(Relaxed);
-            assert!(bits & bit != 0, "double free of {ptr:p}");
-            s.alloc_bits[w].store(bits & !bit, Relaxed);
-            s.clear_mark(index);
-            self.poison(s, index);
-            // No cache owns the span and we hold its central lock: we are its only writer.
-            let live = s.alloc_count.load(Relaxed) as usize - 1;
-            s.alloc_count.store(live as u32, Relaxed);
-            let was_full = live + 1 == s.nelems();
-            if live == 0 {
-                lists.remove(span, s, |r| self.span(r));
-                drop(lists);
-                let mut pages = self.pages.lock();
-                self.count_shared_free(s);
-                pages.free_span(span);
-            } else {
-                self.count_shared_free(s);
-                if was_full {
-                    lists.remove(span, s, |r| self.span(r));
-                    lists.push(list_id(ListKind::Partial, true, sg), span, s);
-                }
-            }
-            return;
-        }
-    }
-
-    fn count_shared_free(&self, s: &Span) {
-        let class = s.class();
-        if class.is_large() {
-            self.counters.large_frees.fetch_add(1, Relaxed);
-            self.counters
-                .large_bytes_freed
-                .fetch_add(s.bytes() as u64, Relaxed);
-        } else {
-            self.counters.frees[class.size_class()].fetch_add(1, Relaxed);
-        }
-    }
-
-    fn start_sweep_cycle(&self) {
-        loop {
-            self.finish_sweep();
-            let mut guards: Vec<_> = self.centrals.iter().map(|c| c.lists.lock()).collect();
-            let sg = self.sweepgen.load(Acquire);
-            let pending = guards.iter().any(|l| {
-                l.len(list_id(ListKind::Partial, false, sg))
-                    + l.len(list_id(ListKind::Full, false, sg))
-                    > 0
-            });
-            if pending || self.active_sweepers.load(Acquire) != 0 {
-                continue;
-            }
-            self.sweepgen.store(sg.wrapping_add(2), Release);
-            self.counters.sweep_cycles.fetch_add(1, Relaxed);
-            guards.clear();
-            return;
-        }
-    }
-
-    fn sweep_one(&self) -> bool {
-        let n = self.centrals.len();
-        let start = self.sweep_cursor.load(Relaxed);
-        for i in 0..n {
-            let class = (start + i) % n;
-            let central = &self.centrals[class];
-            let mut lists = central.lists.lock();
-            let sg = self.sweepgen.load(Acquire);
-            let span_of = |r| self.span(r);
-            let span = lists
-                .pop(list_id(ListKind::Partial, false, sg), span_of)
-                .or_else(|| lists.pop(list_id(ListKind::Full, false, sg), span_of));
-            if let Some(span) = span {
-                self.claim_for_sweep(span, sg);
-                drop(lists);
-                self.sweep_cursor.store(class, Relaxed);
-                let live = self.sweep_claimed(span);
-                self.place_swept(span, live);
-                return true;
-            }
-        }
-        false
-    }
-
-    fn finish_sweep(&self) {
-        while self.sweep_one() {}
-        while self.active_sweepers.load(Acquire) != 0 {
-            std::thread::yield_now();
-        }
-    }
-
-    fn stats(&self) -> AllocStats {
-        let pages = self.pages.lock();
-        // The registry lock makes a cache's drop (which moves its counts into the allocator's)
-        // atomic with respect to this snapshot.
-        let caches = self.caches.lock();
-        let mut raw = RawCounts::default();
-        let c = &self.counters;
-        // Frees before mallocs: an object's free is counted after its allocation, so reading in
-        // this order never sees more frees than mallocs.
-        for (class, f) in c.frees.iter().enumerate() {
-            raw.frees[class] = f.load(Acquire);
-        }
-        raw.large_frees = c.large_frees.load(Acquire);
-        raw.large_bytes_freed = c.large_bytes_freed.load(Acquire);
-        for cache in caches.iter() {
-            cache.add_frees(&mut raw);
-        }
-        for cache in caches.iter() {
-            cache.add_mallocs(&mut raw);
-        }
-        for (class, m) in c.mallocs.iter().enumerate() {
-            raw.mallocs[class] += m.load(Acquire);
-        }
-        raw.large_mallocs = c.large_mallocs.load(Acquire);
-        raw.large_bytes_alloc = c.large_bytes_alloc.load(Acquire);
-        raw.tiny_allocs += c.tiny_allocs.load(Acquire);
-        let ncaches = caches.len();
-        drop(caches);
-
-        let mut s = AllocStats::default();
-        raw.fill(&mut s);
-        let ps = pages.stats;
-        s.heap_sys = (ps.sys * PAGE_SIZE) as u64;
-        s.heap_inuse = (ps.inuse * PAGE_SIZE) as u64;
-        s.heap_idle = s.heap_sys - s.heap_inuse;
-        s.heap_released = (ps.released * PAGE_SIZE) as u64;
-        let span_bytes = std::mem::size_of::<Span>() as u64;
-        s.mspan_inuse = ps.spans_inuse as u64 * span_bytes;
-        s.mspan_sys = ps.spans_allocated as u64 * span_bytes;
-        let cache_bytes = std::mem::size_of::<CacheShared>() as u64;
-        s.mcache_inuse = ncaches as u64 * cache_bytes;
-        s.mcache_sys = self.caches_peak.load(Relaxed) as u64 * cache_bytes;
-        // Arena page tables (one pointer per page) and scavenge bitmaps (one bit per page).
-        let arena_pages = pages.reserved_pages() as u64;
-        s.gc_sys = arena_pages * 8 + arena_pages.div_ceil(64) * 8;
-        s.other_sys = (std::mem::size_of::<Inner>()
-            + self.centrals.len() * std::mem::size_of::<Central>()) as u64;
-        s.sys = s.heap_sys + s.mspan_sys + s.mcache_sys + s.gc_sys + s.other_sys;
-        s.scavenged_total = (ps.released_total * PAGE_SIZE) as u64;
-        s.spans_swept = c.spans_swept.load(Relaxed);
-        s.sweep_cycles = c.sweep_cycles.load(Relaxed);
-        s
     }
 }

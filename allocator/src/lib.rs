@@ -12,6 +12,7 @@
 //! - [`sizeclass`]: Go's 67 size classes (8 B .. 32 KiB) and span classes (size x scan/noscan).
 //! - [`Cache`] (Go's `mcache`): per-thread fast path; the tiny allocator for noscan objects < 16 B.
 //! - `central` (Go's `mcentral`): per-span-class lists of partial and full spans, by sweep state.
+//! - `sweep` (Go's `mgcsweep.go`): sweep cycles; claiming, sweeping and placing spans.
 //! - `pageheap` (Go's `mheap` page allocator): runs of 8 KiB pages, coalescing, scavenging.
 //! - `arena`: 64 MiB aligned reservations and the address -> span map.
 //! - `span` (Go's `mspan`): a run of pages carved into objects, with side alloc and mark bitmaps.
@@ -50,10 +51,12 @@ mod pageheap;
 pub mod sizeclass;
 mod span;
 mod stats;
+mod sweep;
 
 pub use arena::{ARENA_SHIFT, ARENA_SIZE};
 pub use cache::{Cache, RETAIN_BYTES};
 pub use error::AllocError;
-pub use heap::{Allocator, AllocatorConfig, ObjectKind, POISON_BYTE, SweepHook};
+pub use heap::{Allocator, AllocatorConfig, ObjectKind, POISON_BYTE};
 pub use sizeclass::{MAX_SMALL_SIZE, PAGE_SIZE, SpanClass, TINY_SIZE};
 pub use stats::{AllocStats, SizeClassStats};
+pub use sweep::SweepHook;

@@ -19,7 +19,8 @@
 //! of each sweep cycle. A span's generation says where it stands relative to it:
 //! `sg - 2` not yet swept this cycle; `sg - 1` being swept; `sg` swept; `sg + 1` owned by a cache
 //! since before the cycle began (must be swept when released); `sg + 3` swept and owned by a cache.
-//! Whoever moves a span from `sg - 2` to `sg - 1` with a compare-and-swap is its only sweeper.
+//! Whoever claims a span (moves it to `sg - 1`, under its central lock) is its only sweeper (see
+//! `sweep`).
 
 use std::ptr::{self, NonNull};
 use std::sync::atomic::{AtomicPtr, AtomicU8, AtomicU32, AtomicU64, AtomicUsize, Ordering::*};
@@ -262,8 +263,8 @@ impl Span {
 /// A pointer to a span struct owned by an allocator.
 ///
 /// Span structs are allocated once, recycled, and freed only when their allocator is dropped; a
-/// `SpanRef` is only ever dereferenced through [`crate::heap::Inner::span`], which ties the borrow
-/// to the allocator.
+/// `SpanRef` is only ever dereferenced through [`crate::heap::HeapState::span`], which ties the
+/// borrow to the allocator.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) struct SpanRef(pub(crate) NonNull<Span>);
 

@@ -6,7 +6,13 @@
 //! allocator's atomics. A snapshot sums both while holding the page-heap lock, which no span can
 //! change state without, so every object counted lies in a span counted as in use.
 
-use crate::sizeclass::{NUM_SIZE_CLASSES, class_size};
+use std::sync::atomic::{AtomicU64, Ordering::*};
+
+use crate::cache::CacheShared;
+use crate::central::Central;
+use crate::heap::HeapState;
+use crate::sizeclass::{NUM_SIZE_CLASSES, PAGE_SIZE, class_size};
+use crate::span::Span;
 
 /// Allocation counts of one size class (Go's `MemStats.BySize` entry).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -94,6 +100,35 @@ pub struct AllocStats {
     pub sweep_cycles: u64,
 }
 
+/// Shared counters for the paths that do not go through a cache's own counters.
+pub(crate) struct Counters {
+    pub(crate) mallocs: [AtomicU64; NUM_SIZE_CLASSES],
+    pub(crate) frees: [AtomicU64; NUM_SIZE_CLASSES],
+    pub(crate) large_mallocs: AtomicU64,
+    pub(crate) large_frees: AtomicU64,
+    pub(crate) large_bytes_alloc: AtomicU64,
+    pub(crate) large_bytes_freed: AtomicU64,
+    pub(crate) tiny_allocs: AtomicU64,
+    pub(crate) spans_swept: AtomicU64,
+    pub(crate) sweep_cycles: AtomicU64,
+}
+
+impl Default for Counters {
+    fn default() -> Self {
+        Counters {
+            mallocs: [const { AtomicU64::new(0) }; NUM_SIZE_CLASSES],
+            frees: [const { AtomicU64::new(0) }; NUM_SIZE_CLASSES],
+            large_mallocs: AtomicU64::new(0),
+            large_frees: AtomicU64::new(0),
+            large_bytes_alloc: AtomicU64::new(0),
+            large_bytes_freed: AtomicU64::new(0),
+            tiny_allocs: AtomicU64::new(0),
+            spans_swept: AtomicU64::new(0),
+            sweep_cycles: AtomicU64::new(0),
+        }
+    }
+}
+
 /// Raw per-class counts gathered from caches and the allocator.
 pub(crate) struct RawCounts {
     pub(crate) mallocs: [u64; NUM_SIZE_CLASSES],
@@ -147,5 +182,62 @@ impl RawCounts {
         stats.heap_objects = stats.mallocs - stats.frees;
         stats.tiny_allocs = self.tiny_allocs;
         stats.by_size = by_size;
+    }
+}
+
+impl HeapState {
+    /// A snapshot of the statistics (see [`Allocator::stats`](crate::Allocator::stats)).
+    pub(crate) fn stats(&self) -> AllocStats {
+        let pages = self.pages.lock();
+        // The registry lock makes a cache's drop (which moves its counts into the allocator's)
+        // atomic with respect to this snapshot.
+        let caches = self.caches.lock();
+        let mut raw = RawCounts::default();
+        let c = &self.counters;
+        // Frees before mallocs: an object's free is counted after its allocation, so reading in
+        // this order never sees more frees than mallocs.
+        for (class, f) in c.frees.iter().enumerate() {
+            raw.frees[class] = f.load(Acquire);
+        }
+        raw.large_frees = c.large_frees.load(Acquire);
+        raw.large_bytes_freed = c.large_bytes_freed.load(Acquire);
+        for cache in caches.iter() {
+            cache.add_frees(&mut raw);
+        }
+        for cache in caches.iter() {
+            cache.add_mallocs(&mut raw);
+        }
+        for (class, m) in c.mallocs.iter().enumerate() {
+            raw.mallocs[class] += m.load(Acquire);
+        }
+        raw.large_mallocs = c.large_mallocs.load(Acquire);
+        raw.large_bytes_alloc = c.large_bytes_alloc.load(Acquire);
+        raw.tiny_allocs += c.tiny_allocs.load(Acquire);
+        let ncaches = caches.len();
+        drop(caches);
+
+        let mut s = AllocStats::default();
+        raw.fill(&mut s);
+        let ps = pages.stats;
+        s.heap_sys = (ps.sys * PAGE_SIZE) as u64;
+        s.heap_inuse = (ps.inuse * PAGE_SIZE) as u64;
+        s.heap_idle = s.heap_sys - s.heap_inuse;
+        s.heap_released = (ps.released * PAGE_SIZE) as u64;
+        let span_bytes = std::mem::size_of::<Span>() as u64;
+        s.mspan_inuse = ps.spans_inuse as u64 * span_bytes;
+        s.mspan_sys = ps.spans_allocated as u64 * span_bytes;
+        let cache_bytes = std::mem::size_of::<CacheShared>() as u64;
+        s.mcache_inuse = ncaches as u64 * cache_bytes;
+        s.mcache_sys = self.caches_peak.load(Relaxed) as u64 * cache_bytes;
+        // Arena page tables (one pointer per page) and scavenge bitmaps (one bit per page).
+        let arena_pages = pages.reserved_pages() as u64;
+        s.gc_sys = arena_pages * 8 + arena_pages.div_ceil(64) * 8;
+        s.other_sys = (std::mem::size_of::<HeapState>()
+            + self.centrals.len() * std::mem::size_of::<Central>()) as u64;
+        s.sys = s.heap_sys + s.mspan_sys + s.mcache_sys + s.gc_sys + s.other_sys;
+        s.scavenged_total = (ps.released_total * PAGE_SIZE) as u64;
+        s.spans_swept = c.spans_swept.load(Relaxed);
+        s.sweep_cycles = c.sweep_cycles.load(Relaxed);
+        s
     }
 }
