@@ -34,8 +34,8 @@
 //! The mark-start stop is the one stop-the-world phase left (ARCHITECTURE.md lists it as a
 //! gap): it waits for every mutator inside `mutate` to return (they see
 //! [`Mutation::should_yield`](crate::Mutation::should_yield)) and then does a few microseconds
-//! of work. It is recorded as the cycle's pause (with the checkmark stop when that is on), the
-//! longest in `max_pause_ns`.
+//! of work. The work is recorded as the cycle's pause (with the checkmark stop when that is on),
+//! the longest in `max_pause_ns`; the wait for mutators as its stopping time.
 //!
 //! **Failure.** A panic in a cycle (a checkmark failure) is caught on the collector thread and
 //! recorded: `collect()` re-raises it and mutators panic with it at their next boundary. A
@@ -44,7 +44,8 @@
 //!
 //! **gctrace** (`GCHEAP_GCTRACE=1`) prints one line per cycle in Go's format: the three clock
 //! figures are the mark-start stop, the concurrent mark and the checkmark stop (0 without
-//! checkmark; Go's third is its mark-termination stop); the heap figures are, as Go's, the heap
+//! checkmark; Go's third is its mark-termination stop), each stop from its request to its end as
+//! Go's are (`MemStats` reports the time to stop apart from the pause); the heap figures are, as Go's, the heap
 //! at cycle start, the heap at mark end (larger when mutators allocated while it marked) and
 //! the heap marked live.
 
@@ -60,6 +61,7 @@ use crate::barrier::BLACK;
 use crate::heap::HeapState;
 use crate::mark::{MarkJob, Marker};
 use crate::mutator::MutatorState;
+use crate::stats::StopTimes;
 use crate::trace::{Tracer, TracerKind};
 use crate::verify::Verifier;
 use crate::world::thread_is_inside_any_heap;
@@ -122,8 +124,8 @@ impl Collector {
 /// What the mark-start phase hands to the rest of the cycle.
 struct MarkStart {
     job: Arc<MarkJob>,
-    /// When the cycle asked mutators to stop (the pause starts there, as Go counts it).
-    stop_requested: Instant,
+    /// The mark-start stop's time to stop and time stopped.
+    stop: StopTimes,
     /// When the world was stopped.
     stopped: Instant,
     /// When the stop ended and concurrent marking began.
@@ -135,9 +137,10 @@ struct MarkStart {
 /// The figures of a cycle, for the history, the pacer and gctrace.
 struct CycleEnd {
     forced: bool,
-    mark_start_pause: Duration,
+    mark_start: StopTimes,
     mark: Duration,
-    checkmark_pause: Duration,
+    /// Checkmark's stop (zero without checkmark).
+    checkmark: StopTimes,
     heap_at_start: u64,
     heap_at_mark_end: u64,
     /// When the world was stopped at mark start.
@@ -272,20 +275,19 @@ impl HeapState {
         self.concurrent_mark(&start.job);
         let mark_end = Instant::now();
         let heap_at_mark_end = self.pacer.heap_live.load(Relaxed);
-        let checkmark_pause = if self.config.verify {
-            self.checkmark(&start.job);
-            mark_end.elapsed()
+        let checkmark = if self.config.verify {
+            self.checkmark(&start.job)
         } else {
-            Duration::ZERO
+            StopTimes::default()
         };
         self.sweep_start(&start.job);
         self.end_cycle(
             &start.job,
             CycleEnd {
                 forced,
-                mark_start_pause: start.marking - start.stop_requested,
+                mark_start: start.stop,
                 mark: mark_end - start.marking,
-                checkmark_pause,
+                checkmark,
                 heap_at_start: start.heap_at_start,
                 heap_at_mark_end,
                 stopped: start.stopped,
@@ -303,8 +305,8 @@ impl HeapState {
     /// Phase 2, under a stop: clears the way for new mark bits, flips the black bit, shades the
     /// roots and hands every mutator the job.
     fn mark_start(&self) -> MarkStart {
-        // The pause starts when the cycle asks mutators to stop (Go counts the time to stop
-        // too): from then on, mutators that reach a boundary wait.
+        // From the request on, mutators that reach a boundary wait; the time until all have is
+        // the stop's stopping time, reported apart from the pause (see `MemStats`).
         let stop_requested = Instant::now();
         let stop = self.world.stop();
         let stopped = Instant::now();
@@ -355,11 +357,15 @@ impl HeapState {
         self.assist_ratio
             .store(self.pacer.assist_ratio().to_bits(), Relaxed);
         drop(stop);
+        let marking = Instant::now();
         MarkStart {
             job,
-            stop_requested,
+            stop: StopTimes {
+                stopping: stopped - stop_requested,
+                stopped: marking - stopped,
+            },
             stopped,
-            marking: Instant::now(),
+            marking,
             heap_at_start,
         }
     }
@@ -379,8 +385,10 @@ impl HeapState {
     /// Checkmark mode, under a stop: the re-mark reads every reachable object, which mutators
     /// must not write meanwhile. It also checks the ragged termination: with every mutator at a
     /// boundary, a complete mark leaves nothing queued.
-    fn checkmark(&self, job: &MarkJob) {
+    fn checkmark(&self, job: &MarkJob) -> StopTimes {
+        let stop_requested = Instant::now();
         let stop = self.world.stop();
+        let stopped = Instant::now();
         assert!(
             !job.any_work(),
             "gcheap: checkmark: gray objects were queued after the mark termination check \
@@ -397,6 +405,10 @@ impl HeapState {
         verifier.drain();
         drop(mutators);
         drop(stop);
+        StopTimes {
+            stopping: stopped - stop_requested,
+            stopped: stopped.elapsed(),
+        }
     }
 
     /// Phase 5, mutators still running: starts the sweep. Caches keep the spans they hold,
@@ -447,18 +459,12 @@ impl HeapState {
             .duration_since(UNIX_EPOCH)
             .unwrap_or(Duration::ZERO)
             .as_nanos() as u64;
-        let pauses = end.mark_start_pause + end.checkmark_pause;
+        let stops = [end.mark_start, end.checkmark];
         let mark_cpu = job.busy_ns.load(Relaxed) + job.assist_ns.load(Relaxed);
-        let cpu = mark_cpu + pauses.as_nanos() as u64;
+        let cpu = mark_cpu + (end.mark_start.stopped + end.checkmark.stopped).as_nanos() as u64;
         let (num_gc, cycles_cpu_ns) = {
             let mut h = self.history.lock();
-            h.record(
-                pauses.as_nanos() as u64,
-                end.mark_start_pause.max(end.checkmark_pause).as_nanos() as u64,
-                unix_now,
-                end.forced,
-                cpu,
-            );
+            h.record(&stops, unix_now, end.forced, cpu);
             (h.num_gc, h.gc_cpu_ns)
         };
         self.sweeper.kick();
@@ -472,9 +478,9 @@ impl HeapState {
                 "gc {num_gc} @{:.3}s {:.0}%: {:.3}+{:.3}+{:.3} ms clock, {:.3} ms cpu, {}->{}->{} MB, {} MB goal, 0 MB stacks, 0 MB globals, {} P{}",
                 end.stopped.duration_since(self.created).as_secs_f64(),
                 self.gc_cpu_fraction(cycles_cpu_ns) * 100.0,
-                ms(end.mark_start_pause),
+                ms(end.mark_start.stopping + end.mark_start.stopped),
                 ms(end.mark),
-                ms(end.checkmark_pause),
+                ms(end.checkmark.stopping + end.checkmark.stopped),
                 mark_cpu as f64 / 1e6,
                 mb(end.heap_at_start),
                 mb(end.heap_at_mark_end),

@@ -18,6 +18,16 @@ use crate::heap::HeapState;
 /// truncates to 61); a cycle's pause is its brief mark-start stop (plus, in checkmark mode, the
 /// stop that verifies its mark), summed per cycle as in Go; `max_pause_ns` is the longest single
 /// stop. Go also stops at mark termination; gcheap ends its mark without stopping.
+///
+/// **Stopping and stopped.** A stop first waits for every mutator to reach a boundary (the
+/// *stopping* time), then holds them there while it works (the *stopped* time, the pause). Go's
+/// `PauseNs` counts both, which is fine where preemption stops a goroutine within microseconds;
+/// a `mutate` call cannot be preempted, so one long call would make the time to stop look like a
+/// pause though nobody was held. gcheap therefore reports them apart, as Go's runtime/metrics
+/// does (`/sched/pauses/stopping/gc` and `/sched/pauses/total/gc`): `pause_*` and
+/// `max_pause_ns` are the stopped time only, `stopping_total_ns` and `max_stopping_ns` the time
+/// to stop. (Mutators that reach a boundary while a stop waits do wait for it: a long `mutate`
+/// that ignores [`should_yield`](crate::Mutation::should_yield) holds up the others.)
 #[derive(Debug, Clone, PartialEq)]
 pub struct MemStats {
     /// Bytes of allocated heap objects (same as `heap_alloc`).
@@ -66,9 +76,11 @@ pub struct MemStats {
     pub next_gc: u64,
     /// When the last cycle finished, in nanoseconds since the Unix epoch (0: none yet).
     pub last_gc: u64,
-    /// Cumulative nanoseconds of GC pauses.
+    /// Cumulative nanoseconds of GC pauses: time the collector held every mutator stopped (not
+    /// counting the time to stop them; see `stopping_total_ns`).
     pub pause_total_ns: u64,
-    /// Recent pause durations, a ring: the latest is at `(num_gc + 255) % 256`.
+    /// Recent pause durations (stopped time per cycle), a ring: the latest is at
+    /// `(num_gc + 255) % 256`.
     pub pause_ns: [u64; 256],
     /// When recent cycles ended (ns since the Unix epoch), a ring indexed like `pause_ns`. Go
     /// records the end of a cycle's last pause, its mark termination; gcheap's mark termination
@@ -87,9 +99,14 @@ pub struct MemStats {
     pub debug_gc: bool,
     /// Per-size-class allocation counts, size classes 1..=67.
     pub by_size: Vec<SizeClassStats>,
-    /// The longest single stop of any cycle: the longest time a mutator was held by the collector
-    /// at once (not a Go field; Go's `PauseNs` entries, like ours, sum a cycle's stops).
+    /// The longest single stop of any cycle: the longest time the collector held the mutators
+    /// stopped at once (not a Go field; Go's `PauseNs` entries, like ours, sum a cycle's stops).
     pub max_pause_ns: u64,
+    /// Cumulative nanoseconds cycles' stops waited for mutators to reach a boundary (Go's
+    /// runtime/metrics `/sched/pauses/stopping/gc`; not part of `pause_total_ns`).
+    pub stopping_total_ns: u64,
+    /// The longest time one stop waited for mutators to reach a boundary.
+    pub max_stopping_ns: u64,
 }
 
 impl MemStats {
@@ -136,6 +153,14 @@ impl MemStats {
     }
 }
 
+/// One stop of a cycle: how long it waited for mutators to reach a boundary, and how long it
+/// then held them.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct StopTimes {
+    pub(crate) stopping: std::time::Duration,
+    pub(crate) stopped: std::time::Duration,
+}
+
 /// The collector's own counters behind `MemStats`.
 pub(crate) struct History {
     pub(crate) num_gc: u32,
@@ -145,6 +170,8 @@ pub(crate) struct History {
     pub(crate) pause_end: [u64; 256],
     pub(crate) last_gc: u64,
     pub(crate) max_pause_ns: u64,
+    pub(crate) stopping_total_ns: u64,
+    pub(crate) max_stopping_ns: u64,
     /// Nanoseconds of CPU the collector used (mark workers, pauses, background sweeping).
     pub(crate) gc_cpu_ns: u64,
 }
@@ -159,6 +186,8 @@ impl Default for History {
             pause_end: [0; 256],
             last_gc: 0,
             max_pause_ns: 0,
+            stopping_total_ns: 0,
+            max_stopping_ns: 0,
             gc_cpu_ns: 0,
         }
     }
@@ -169,19 +198,24 @@ impl History {
     /// longest of them `longest_pause_ns`.
     pub(crate) fn record(
         &mut self,
-        pause_ns: u64,
-        longest_pause_ns: u64,
+        stops: &[StopTimes],
         end_unix_ns: u64,
         forced: bool,
         cpu_ns: u64,
     ) {
+        let ns = |d: std::time::Duration| d.as_nanos() as u64;
+        let pause_ns: u64 = stops.iter().map(|s| ns(s.stopped)).sum();
         let i = self.num_gc as usize % 256;
         self.pause_ns[i] = pause_ns;
         self.pause_end[i] = end_unix_ns;
         self.num_gc += 1;
         self.num_forced_gc += forced as u32;
         self.pause_total_ns += pause_ns;
-        self.max_pause_ns = self.max_pause_ns.max(longest_pause_ns);
+        for s in stops {
+            self.max_pause_ns = self.max_pause_ns.max(ns(s.stopped));
+            self.stopping_total_ns += ns(s.stopping);
+            self.max_stopping_ns = self.max_stopping_ns.max(ns(s.stopping));
+        }
         self.last_gc = end_unix_ns;
         self.gc_cpu_ns += cpu_ns;
     }
@@ -239,6 +273,8 @@ impl HeapState {
             debug_gc: false,
             by_size: a.by_size.into_iter().skip(1).collect(),
             max_pause_ns: h.max_pause_ns,
+            stopping_total_ns: h.stopping_total_ns,
+            max_stopping_ns: h.max_stopping_ns,
         }
     }
 }
