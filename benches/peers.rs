@@ -29,7 +29,7 @@
 //!   plain allocators. For each size of 16, 32 and 64 bytes, 1,000,000 objects of pointer-free
 //!   payload (`[u64; size / 8]`, word `k` of object `i` = `i + k`), each stored into slot
 //!   `i % 1024` of a ring, so the object it displaces dies. The checksum adds the first and last
-//!   word of each object as it leaves the ring (`benches/common/small_alloc.rs`, shared with
+//!   word of each object as it leaves the ring (`bench-support/src/small_alloc.rs`, shared with
 //!   `examples/peer_small_alloc.rs`, the Go/Boehm comparison's gcheap side). Its peers are gcheap,
 //!   `mimalloc` and `system` (`mimalloc::MiMalloc` and `std::alloc::System` called directly
 //!   through `GlobalAlloc::alloc`/`dealloc` with the object's `Layout`, freeing each displaced
@@ -88,7 +88,7 @@
 //! implements them for its node or buffer type); gcheap and gc-arena, whose pointers only live
 //! inside `mutate`, have their own versions. The gcheap and `Box` implementations of
 //! binary-trees and GCBench are the ones `benches/binary_trees.rs` and `benches/gcbench.rs` time
-//! (`benches/common/`).
+//! (`bench-support/src/`).
 //!
 //! Run with `cargo bench --bench peers -- --noplot` (add a filter to run one workload:
 //! `-- --noplot latency`, `-- --noplot small_alloc`, `-- --noplot 'binary_trees_d18/'`, or one
@@ -104,14 +104,10 @@ use criterion::{
     criterion_main,
 };
 
-#[path = "common/binary_trees.rs"]
-mod binary_trees;
-#[path = "common/gcbench.rs"]
-mod gcbench;
+use gcheap_bench_support::{binary_trees, gcbench, small_alloc};
+
 #[path = "../examples/support/ring.rs"]
 mod latency_ring;
-#[path = "common/small_alloc.rs"]
-mod small_alloc;
 
 /// The depth of the acyclic binary-trees workload.
 const TREES_DEPTH: u32 = 16;
@@ -384,7 +380,7 @@ fn owned_latency<B: LatencyBuffer>(times: &mut [u64]) -> u64 {
 // ---------------------------------------------------------------------------------------------
 // The peers whose pointers are plain Rust values.
 
-/// `Box` (acyclic workloads only; binary-trees and GCBench are in `benches/common/`).
+/// `Box` (acyclic workloads only; binary-trees and GCBench are in `bench-support/`).
 mod boxed {
     use super::{LATENCY_BUFFER, latency_byte};
 
@@ -962,7 +958,7 @@ mod dumpster_peer {
 // The peers whose pointers live only inside `mutate`.
 
 /// gcheap's cyclic binary-trees and small objects (binary-trees and GCBench are in
-/// `benches/common/`).
+/// `bench-support/`).
 mod heap {
     use super::binary_trees::{self, Trees};
     use super::latency_ring::{self, RingRoot};
@@ -1439,7 +1435,7 @@ mod arena {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The small-allocation workload's allocator peers (gcheap's is in `benches/common/`).
+// The small-allocation workload's allocator peers (gcheap's is in `bench-support/`).
 
 /// Allocates `n` objects of `W` words through `alloc`'s `GlobalAlloc` methods, called directly
 /// (`alloc` is not the global allocator), each stored in a ring of raw pointers and freed when
