@@ -59,7 +59,7 @@
 //! - `gcheap`: one `Heap` and one mutator per run, one `mutate` call per tree or batch (a cycle's
 //!   brief mark-start stop waits for a boundary; marking runs concurrently); cells are `GcCell`,
 //!   the long-lived data is the root. The latency ring is `examples/peer_latency.rs`'s code
-//!   (`examples/support/ring.rs`): the slots are `GcCell`s in a `Gc<[..]>`, the root, one
+//!   (`bench-support/src/ring.rs`): the slots are `GcCell`s in a `Gc<[..]>`, the root, one
 //!   `mutate` call per push, the buffer a `Gc<[u8]>`.
 //! - `gc-arena` (0.7): one `Arena` per run, one `mutate` per tree or batch followed by
 //!   `arena.collect_debt()` as its docs recommend; mutable pointer fields are `Lock` (its `Cell`,
@@ -104,10 +104,8 @@ use criterion::{
     criterion_main,
 };
 
+use gcheap_bench_support::ring as latency_ring;
 use gcheap_bench_support::{binary_trees, gcbench, small_alloc};
-
-#[path = "../examples/support/ring.rs"]
-mod latency_ring;
 
 /// The depth of the acyclic binary-trees workload.
 const TREES_DEPTH: u32 = 16;
@@ -1064,7 +1062,7 @@ mod heap {
     }
 
     /// The latency ring on a fresh heap, run by the code of `examples/peer_latency.rs`
-    /// (`examples/support/ring.rs`): the slots are `GcCell`s in a `Gc<[..]>`, the mutator's
+    /// (`bench-support/src/ring.rs`): the slots are `GcCell`s in a `Gc<[..]>`, the mutator's
     /// root; one `mutate` call per push (so a cycle due at that boundary is charged to the push
     /// that meets it), the buffer a `Gc<[u8]>` filled in place.
     pub struct LatencyRing {

@@ -5,10 +5,9 @@
 //!
 //! Run with `cargo run --release --example peer_binary_trees [max_depth]` (default 18).
 
+use gcheap_bench_support::args;
 use gcheap_bench_support::binary_trees::{self, MIN_DEPTH};
 
-#[path = "support/args.rs"]
-mod args;
 fn main() {
     let max: u32 = args::number_arg(
         std::env::args().nth(1),

@@ -10,11 +10,8 @@ use std::time::Instant;
 
 use gcheap::prelude::*;
 
-#[path = "support/args.rs"]
-mod args;
-#[path = "support/ring.rs"]
-mod ring;
-use ring::RingRoot;
+use gcheap_bench_support::args;
+use gcheap_bench_support::ring::{self, RingRoot};
 
 fn main() {
     let pushes: usize = args::number_arg(

@@ -14,10 +14,8 @@
 
 use std::time::Instant;
 
+use gcheap_bench_support::args;
 use gcheap_bench_support::small_alloc::{expected_checksum, heap};
-
-#[path = "support/args.rs"]
-mod args;
 
 /// Runs `n` allocations of `W` words; returns the checksum and the nanoseconds per allocation.
 fn size<const W: usize>(m: &mut heap::SmallMutator, n: u64) -> (u64, f64) {

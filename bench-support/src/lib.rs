@@ -6,8 +6,14 @@
 //!
 //! - [`binary_trees`]: the Benchmarks Game's binary-trees (driver, checksum, gcheap and `Box`);
 //! - [`gcbench`]: Boehm's GCBench (parameters, driver, checksum, gcheap and `Box`);
-//! - [`small_alloc`]: small-object allocation through a ring (object, checksum, gcheap).
+//! - [`small_alloc`]: small-object allocation through a ring (object, checksum, gcheap);
+//! - [`ring`]: the gc-latency ring on gcheap (slots, push, checksum);
+//! - [`rng`]: a small deterministic PRNG for the examples;
+//! - [`args`]: the one numeric argument of the `peer_*` examples.
 
+pub mod args;
 pub mod binary_trees;
 pub mod gcbench;
+pub mod ring;
+pub mod rng;
 pub mod small_alloc;
