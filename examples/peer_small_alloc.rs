@@ -1,5 +1,5 @@
 //! Small-object allocation as a whole process, for `bench/peers/run.sh`: the gcheap side of the
-//! `small_alloc` group of `benches/peers.rs`, running the same code
+//! `small_alloc` group of `benches/peers/`, running the same code
 //! (`bench-support/src/small_alloc.rs`). For each object size in turn (16, 32, 64 bytes of
 //! pointer-free payload), allocate `n` objects with `Gc::new`, 10,000 per `mutate` call, each
 //! kept in a 1024-slot ring so that the object it displaces dies. One heap serves all three

@@ -1,5 +1,5 @@
 //! The binary-trees workload (the Computer Language Benchmarks Game's), shared by
-//! `benches/binary_trees.rs`, `benches/peers.rs` and `examples/peer_binary_trees.rs`: the driver,
+//! `benches/binary_trees.rs`, `benches/peers/` and `examples/peer_binary_trees.rs`: the driver,
 //! the checksum, and the gcheap and `Box` implementations.
 //!
 //! For a maximum depth `max` (minimum depth 4): build and check a stretch tree of depth

@@ -1,4 +1,4 @@
-//! Hans Boehm's GCBench, shared by `benches/gcbench.rs`, `benches/peers.rs` and
+//! Hans Boehm's GCBench, shared by `benches/gcbench.rs`, `benches/peers/` and
 //! `examples/peer_gcbench.rs`: the parameters, the driver, the checksum, and the gcheap and `Box`
 //! implementations.
 //!

@@ -1,5 +1,5 @@
 //! The gc-latency ring, shared by the `peer_latency` and `plots` examples and the gcheap peer of
-//! `benches/peers.rs` so that they run exactly the workload of `benches/latency.rs`: 200,000
+//! `benches/peers/` so that they run exactly the workload of `benches/latency.rs`: 200,000
 //! slots; push i stores a fresh 1 KiB buffer (byte j = (i + j) as u8) into slot i % 200,000, one
 //! `mutate` call per push.
 

@@ -1,4 +1,4 @@
-//! The small-allocation workload, shared by `benches/peers.rs` (group `small_alloc`) and
+//! The small-allocation workload, shared by `benches/peers/` (group `small_alloc`) and
 //! `examples/peer_small_alloc.rs` (its whole-process twin, run against Go and Boehm by
 //! `bench/peers/run.sh`): the object, the checksum and the gcheap implementation.
 //!
