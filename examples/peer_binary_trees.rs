@@ -1,4 +1,4 @@
-//! binary-trees as a whole process, for `bench/peers/run.sh`: the gcheap side of
+//! binary-trees as a whole process, for `benches/process/run.sh`: the gcheap side of
 //! `benches/binary_trees.rs`, running the same code (`bench-support/src/binary_trees.rs`: one heap,
 //! one mutator, each tree built and checked in its own `mutate` call, the long-lived tree in the
 //! root). Prints `checksum N`, the sum of every tree's node count, as the Go and Boehm peers do.

@@ -1,4 +1,4 @@
-//! Small-object allocation as a whole process, for `bench/peers/run.sh`: the gcheap side of the
+//! Small-object allocation as a whole process, for `benches/process/run.sh`: the gcheap side of the
 //! `small_alloc` group of `benches/peers/`, running the same code
 //! (`bench-support/src/small_alloc.rs`). For each object size in turn (16, 32, 64 bytes of
 //! pointer-free payload), allocate `n` objects with `Gc::new`, 10,000 per `mutate` call, each
