@@ -20,10 +20,7 @@ use std::time::Duration;
 
 use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
 
-#[path = "common/binary_trees.rs"]
-mod workload;
-
-use workload::{boxed, expected_checksum, heap};
+use gcheap_bench_support::binary_trees::{boxed, expected_checksum, heap};
 
 fn binary_trees(c: &mut Criterion) {
     // A quick agreement check before anything is timed.

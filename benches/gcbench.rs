@@ -21,10 +21,7 @@ use std::time::Duration;
 
 use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
 
-#[path = "common/gcbench.rs"]
-mod workload;
-
-use workload::{boxed, expected_checksum, heap};
+use gcheap_bench_support::gcbench::{boxed, expected_checksum, heap};
 
 fn gcbench(c: &mut Criterion) {
     let expected = expected_checksum();

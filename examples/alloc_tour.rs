@@ -11,9 +11,7 @@ use std::time::Instant;
 
 use gcheap::allocator::{AllocStats, Allocator, ObjectKind};
 
-#[path = "support/rng.rs"]
-mod rng;
-use rng::Rng;
+use gcheap_bench_support::rng::Rng;
 
 /// A size drawn from a mix typical of an interpreter's heap: mostly small records and strings,
 /// some arrays, a few large buffers.

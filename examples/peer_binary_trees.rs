@@ -1,20 +1,13 @@
-//! binary-trees as a whole process, for `bench/peers/run.sh`: the gcheap side of
-//! `benches/binary_trees.rs`, running the same code (`benches/common/binary_trees.rs`: one heap,
+//! binary-trees as a whole process, for `benches/process/run.sh`: the gcheap side of
+//! `benches/binary_trees.rs`, running the same code (`bench-support/src/binary_trees.rs`: one heap,
 //! one mutator, each tree built and checked in its own `mutate` call, the long-lived tree in the
 //! root). Prints `checksum N`, the sum of every tree's node count, as the Go and Boehm peers do.
 //!
 //! Run with `cargo run --release --example peer_binary_trees [max_depth]` (default 18).
 
-// The shared module also holds the `Box` version and the driver for other peers, which this
-// process does not use.
-#[allow(dead_code)]
-#[path = "../benches/common/binary_trees.rs"]
-mod binary_trees;
+use gcheap_bench_support::args;
+use gcheap_bench_support::binary_trees::{self, MIN_DEPTH};
 
-use binary_trees::MIN_DEPTH;
-
-#[path = "support/args.rs"]
-mod args;
 fn main() {
     let max: u32 = args::number_arg(
         std::env::args().nth(1),

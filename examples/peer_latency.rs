@@ -1,4 +1,4 @@
-//! The gc-latency ring as a whole process, for `bench/peers/run.sh`: the gcheap side of
+//! The gc-latency ring as a whole process, for `benches/process/run.sh`: the gcheap side of
 //! `benches/latency.rs` (200,000 slots; 1,000,000 fresh 1 KiB buffers, buffer i into slot
 //! i % 200,000 with byte j = (i + j) as u8; one `mutate` call per push, timed with `Instant`).
 //! Prints `checksum N` (over the slots, first plus last byte), `worst_push_ns N` and
@@ -10,11 +10,8 @@ use std::time::Instant;
 
 use gcheap::prelude::*;
 
-#[path = "support/args.rs"]
-mod args;
-#[path = "support/ring.rs"]
-mod ring;
-use ring::RingRoot;
+use gcheap_bench_support::args;
+use gcheap_bench_support::ring::{self, RingRoot};
 
 fn main() {
     let pushes: usize = args::number_arg(

@@ -1,6 +1,6 @@
-//! Small-object allocation as a whole process, for `bench/peers/run.sh`: the gcheap side of the
-//! `small_alloc` group of `benches/peers.rs`, running the same code
-//! (`benches/common/small_alloc.rs`). For each object size in turn (16, 32, 64 bytes of
+//! Small-object allocation as a whole process, for `benches/process/run.sh`: the gcheap side of the
+//! `small_alloc` group of `benches/peers/`, running the same code
+//! (`bench-support/src/small_alloc.rs`). For each object size in turn (16, 32, 64 bytes of
 //! pointer-free payload), allocate `n` objects with `Gc::new`, 10,000 per `mutate` call, each
 //! kept in a 1024-slot ring so that the object it displaces dies. One heap serves all three
 //! sizes, as one Go runtime or one Boehm heap does for the peers.
@@ -14,12 +14,8 @@
 
 use std::time::Instant;
 
-#[path = "support/args.rs"]
-mod args;
-#[path = "../benches/common/small_alloc.rs"]
-mod small_alloc;
-
-use small_alloc::{expected_checksum, heap};
+use gcheap_bench_support::args;
+use gcheap_bench_support::small_alloc::{expected_checksum, heap};
 
 /// Runs `n` allocations of `W` words; returns the checksum and the nanoseconds per allocation.
 fn size<const W: usize>(m: &mut heap::SmallMutator, n: u64) -> (u64, f64) {

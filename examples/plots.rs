@@ -18,9 +18,7 @@ use gcheap::prelude::*;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-#[path = "support/ring.rs"]
-mod ring;
-use ring::{BUFFER, RingRoot, SLOTS};
+use gcheap_bench_support::ring::{self, BUFFER, RingRoot, SLOTS};
 
 /// Pushes between two heap samples. `mem_stats()` is not free: it stops the world (waiting for
 /// the sweeper's current batch), and on the 2-core machine a call took about 30 µs even on an

@@ -7,6 +7,7 @@ use std::collections::VecDeque;
 use std::time::Instant;
 
 use gcheap::prelude::*;
+use gcheap_bench_support::rng::Rng;
 
 /// An immutable binary tree, built bottom-up.
 #[derive(Trace)]
@@ -37,10 +38,6 @@ type AppRoot = Rootable![App<'_>];
 const CACHE_CAPACITY: usize = 10_000;
 const BATCHES: u64 = 300;
 const OPS_PER_BATCH: u64 = 1_000;
-
-#[path = "support/rng.rs"]
-mod rng;
-use rng::Rng;
 
 fn new_app<'gc>(_: &Mutation<'gc>) -> App<'gc> {
     App {

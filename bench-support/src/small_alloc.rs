@@ -1,6 +1,6 @@
-//! The small-allocation workload, shared by `benches/peers.rs` (group `small_alloc`) and
+//! The small-allocation workload, shared by `benches/peers/` (group `small_alloc`) and
 //! `examples/peer_small_alloc.rs` (its whole-process twin, run against Go and Boehm by
-//! `bench/peers/run.sh`): the object, the checksum and the gcheap implementation.
+//! `benches/process/run.sh`): the object, the checksum and the gcheap implementation.
 //!
 //! For an object of `8 * W` bytes (16, 32 or 64: `W` = 2, 4 or 8 words of pointer-free
 //! payload): allocate `n` objects, object `i` (counting from 0) with word `k` set to `i + k`,

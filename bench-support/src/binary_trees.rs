@@ -1,6 +1,6 @@
 //! The binary-trees workload (the Computer Language Benchmarks Game's), shared by
-//! `benches/binary_trees.rs` and `benches/peers.rs`: the driver, the checksum, and the gcheap and
-//! `Box` implementations.
+//! `benches/binary_trees.rs`, `benches/peers/` and `examples/peer_binary_trees.rs`: the driver,
+//! the checksum, and the gcheap and `Box` implementations.
 //!
 //! For a maximum depth `max` (minimum depth 4): build and check a stretch tree of depth
 //! `max + 1`, build a long-lived tree of depth `max`, then for each depth

@@ -1,5 +1,6 @@
-//! Hans Boehm's GCBench, shared by `benches/gcbench.rs` and `benches/peers.rs`: the parameters,
-//! the driver, the checksum, and the gcheap and `Box` implementations.
+//! Hans Boehm's GCBench, shared by `benches/gcbench.rs`, `benches/peers/` and
+//! `examples/peer_gcbench.rs`: the parameters, the driver, the checksum, and the gcheap and `Box`
+//! implementations.
 //!
 //! The classic parameters: a stretch tree of depth 18, a long-lived tree of depth 16 (built
 //! top-down), a long-lived array of 500,000 doubles, then for each depth `4..=16` step 2,

@@ -1,6 +1,7 @@
-//! The gc-latency ring, shared by the `peer_latency` and `plots` examples so that both run
-//! exactly the workload of `benches/latency.rs`: 200,000 slots; push i stores a fresh 1 KiB
-//! buffer (byte j = (i + j) as u8) into slot i % 200,000, one `mutate` call per push.
+//! The gc-latency ring, shared by the `peer_latency` and `plots` examples and the gcheap peer of
+//! `benches/peers/` so that they run exactly the workload of `benches/latency.rs`: 200,000
+//! slots; push i stores a fresh 1 KiB buffer (byte j = (i + j) as u8) into slot i % 200,000, one
+//! `mutate` call per push.
 
 use gcheap::prelude::*;
 

@@ -4,8 +4,8 @@
 use std::str::FromStr;
 
 /// `arg` parsed as a number of at least `min`, or `default` when there is none. A bad value
-/// prints `usage` and exits with status 2 (these are processes run by `bench/peers/run.sh`, which
-/// stops on a non-zero status).
+/// prints `usage` and exits with status 2 (these are processes run by `benches/process/run.sh`,
+/// which stops on a non-zero status).
 pub fn number_arg<T: FromStr + PartialOrd>(
     arg: Option<String>,
     min: T,

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Whole-process comparison of gcheap against Go and the Boehm collector on four workloads
 # (binary-trees, GCBench, the gc-latency ring, small-object allocation). See
-# bench/peers/README.md.
+# benches/process/README.md.
 #
-# Usage: bash bench/peers/run.sh
+# Usage: bash benches/process/run.sh
 # Environment: RUNS (runs per workload and implementation, default 3), BT_DEPTH (binary-trees
 # maximum depth, default 18), LATENCY_PUSHES (latency-ring pushes, default 1000000),
 # SMALL_ALLOCS (small-object allocations per object size, default 20000000).

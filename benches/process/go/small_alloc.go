@@ -1,5 +1,5 @@
 // Small-object allocation through Go's mallocgc, mirroring examples/peer_small_alloc.rs and the
-// small_alloc group of benches/peers.rs. For each object size in turn (16, 32, 64 bytes: 2, 4
+// small_alloc group of benches/peers/. For each object size in turn (16, 32, 64 bytes: 2, 4
 // or 8 uint64 words, pointer-free), allocate n objects with new([W]uint64), object i with word
 // k set to i+k, each stored into slot i%1024 of a global ring of 1024 pointers, so the object
 // it displaces dies. The ring is a package-level variable, so every object escapes to the heap:

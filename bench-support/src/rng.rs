@@ -6,6 +6,8 @@ pub struct Rng(pub u64);
 
 impl Rng {
     /// The next pseudo-random word.
+    // An endless stream, called as `rng.next()`: not an `Iterator`.
+    #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;

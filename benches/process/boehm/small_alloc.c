@@ -1,5 +1,5 @@
 /* Small-object allocation on the Boehm collector, mirroring examples/peer_small_alloc.rs and
- * the small_alloc group of benches/peers.rs. For each object size in turn (16, 32, 64 bytes:
+ * the small_alloc group of benches/peers/. For each object size in turn (16, 32, 64 bytes:
  * 2, 4 or 8 uint64_t words), allocate n objects with GC_MALLOC_ATOMIC (pointer-free, like the
  * Rust and Go objects: the collector never scans them), object i with word k set to i + k, each
  * stored into slot i % 1024 of a ring of 1024 pointers, so the object it displaces dies. The
