@@ -94,4 +94,17 @@ pub use trace::{Trace, Tracer};
 pub mod __private {
     /// Compile-time check behind `#[trace(static)]`.
     pub fn assert_static_send<T: ?Sized + Send + 'static>() {}
+
+    /// A type whose drop may run on any thread.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` is not `Send`, so it cannot live in the gcheap heap",
+        note = "a heap object is dropped on whichever thread sweeps it (the collector's, the \
+                sweeper's or a mutator's), so a type without lifetime or type parameters must be \
+                `Send`"
+    )]
+    pub trait DropsOnAnyThread {}
+    impl<T: ?Sized + Send> DropsOnAnyThread for T {}
+
+    /// Compile-time check of `#[derive(Trace)]` on types without parameters.
+    pub fn assert_drops_on_any_thread<T: ?Sized + DropsOnAnyThread>() {}
 }

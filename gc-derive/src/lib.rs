@@ -26,8 +26,9 @@
 //!   type with generic parameters can hold a `Gc<'gc, _>` (the pointer carries the `'gc` lifetime
 //!   of its mutator, which is never `'static`), so for those the derive makes a `Drop` impl a
 //!   compile error, using two overlapping impls of a local marker trait. Types without generic
-//!   parameters hold no Gc pointer and may implement `Drop` freely. `#[trace(unsafe_drop)]` lifts
-//!   the check for a type whose `Drop` the author has checked by hand.
+//!   parameters hold no Gc pointer and may implement `Drop` freely, but they must be `Send`
+//!   (checked): their drop runs on whichever thread sweeps them. `#[trace(unsafe_drop)]` lifts
+//!   the `Drop` check for a type whose `Drop` the author has checked by hand.
 //!
 //! One more detail: `NEEDS_TRACE` of a recursive type such as `struct List { next:
 //! Option<Box<List>> }` would be defined in terms of itself, which the compiler rejects as a cycle
@@ -464,18 +465,33 @@ fn static_container_body(name: &Ident) -> TokenStream2 {
 /// For a type with lifetime or type parameters (which can hold Gc pointers), makes a `Drop` impl
 /// a compile error: a local marker trait is implemented both for every `Drop` type and for this
 /// type, and the two impls conflict exactly when this type is `Drop`. Nothing is emitted for
-/// types without such parameters, `#[trace(static)]` types, or `#[trace(unsafe_drop)]` types.
+/// `#[trace(static)]` or `#[trace(unsafe_drop)]` types. For a type without such parameters it
+/// asserts instead that the type is `Send`: it may implement `Drop`, and its drop runs on the
+/// sweeping thread.
 fn drop_guard(input: &DeriveInput, container: &ContainerAttrs) -> TokenStream2 {
     let can_hold_gc = input
         .generics
         .params
         .iter()
         .any(|p| matches!(p, GenericParam::Lifetime(_) | GenericParam::Type(_)));
+    let name = &input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    if !can_hold_gc && !container.is_static {
+        // A type without parameters is `'static`: its drop glue (a `Drop` impl included) runs
+        // on whichever thread sweeps it, so it must be `Send`. (`#[trace(static)]` types assert
+        // `Send + 'static` in their `trace` already.)
+        return quote_spanned! {name.span()=>
+            const _: () = {
+                #[allow(dead_code)]
+                fn dropped_on_any_thread #impl_generics () #where_clause {
+                    ::gcheap::__private::assert_drops_on_any_thread::<#name #ty_generics>();
+                }
+            };
+        };
+    }
     if !can_hold_gc || container.is_static || container.unsafe_drop {
         return TokenStream2::new();
     }
-    let name = &input.ident;
-    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     let guard = Ident::new(
         "TraceTypesMustNotImplementDrop_UseTraceUnsafeDropToOptOut",
         name.span(),
