@@ -337,9 +337,7 @@ impl HeapState {
         {
             let mut roots = Marker::new(&self.allocator);
             roots.black = black;
-            let mut tracer = Tracer {
-                kind: TracerKind::Mark(&mut roots),
-            };
+            let mut tracer = Tracer::new(TracerKind::Mark(&mut roots));
             self.mark_roots(&mut tracer, &mutators);
             roots.publish(&job);
             job.marked_bytes.fetch_add(roots.marked_bytes, Relaxed);
@@ -397,9 +395,7 @@ impl HeapState {
         let mutators = self.world.mutators.lock();
         let mut verifier = Verifier::new(&self.allocator);
         self.mark_roots(
-            &mut Tracer {
-                kind: TracerKind::Verify(&mut verifier),
-            },
+            &mut Tracer::new(TracerKind::Verify(&mut verifier)),
             &mutators,
         );
         verifier.drain();

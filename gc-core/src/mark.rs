@@ -413,9 +413,7 @@ impl Marker {
                 (desc.name)()
             )
         };
-        let mut tracer = Tracer {
-            kind: TracerKind::Mark(self),
-        };
+        let mut tracer = Tracer::new(TracerKind::Mark(self));
         // SAFETY: live and initialized (caller's promise); holding it keeps writers out.
         unsafe { trace(base, start, &mut tracer) }
     }

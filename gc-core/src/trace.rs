@@ -88,6 +88,37 @@ pub unsafe trait Trace {
 /// A tracer is handed out only by the collector; user code sees one inside `trace`.
 pub struct Tracer<'a> {
     pub(crate) kind: TracerKind<'a>,
+    /// How many containers owning their contents behind a pointer enclose the value being
+    /// traced (see [`Tracer::trace_owned`]).
+    owned_depth: u32,
+    /// Contents deferred past [`MAX_OWNED_DEPTH`], traced when the outermost container is done.
+    deferred: Vec<Deferred>,
+}
+
+/// How many containers that own their contents behind a pointer (`Box`, `Vec`, the maps) one
+/// trace may nest on the thread's stack; deeper contents wait in the tracer's deferred list.
+/// A `Box` chain inside one object (`next: Option<Box<Self>>`) is as deep as it is long, and the
+/// collector's threads have ordinary stacks.
+const MAX_OWNED_DEPTH: u32 = 64;
+
+/// A container that owns its contents behind a pointer: its `Trace::trace` goes through
+/// [`Tracer::trace_owned`] so that nesting such containers cannot exhaust the stack.
+pub(crate) trait OwnedContents {
+    /// Traces the contents (what `Trace::trace` would do).
+    fn trace_contents(&self, tracer: &mut Tracer<'_>);
+}
+
+/// A container whose contents are traced later (see [`Tracer::trace_owned`]).
+struct Deferred {
+    container: *const (),
+    trace: for<'t> unsafe fn(*const (), &mut Tracer<'t>),
+}
+
+/// # Safety
+/// `container` points at a live `C` that nothing writes while this runs.
+unsafe fn trace_deferred<C: OwnedContents>(container: *const (), tracer: &mut Tracer<'_>) {
+    // SAFETY: caller's promise.
+    unsafe { (*container.cast::<C>()).trace_contents(tracer) }
 }
 
 pub(crate) enum TracerKind<'a> {
@@ -107,13 +138,59 @@ impl std::fmt::Debug for Tracer<'_> {
     }
 }
 
-impl Tracer<'_> {
+impl<'a> Tracer<'a> {
+    pub(crate) fn new(kind: TracerKind<'a>) -> Tracer<'a> {
+        Tracer {
+            kind,
+            owned_depth: 0,
+            deferred: Vec::new(),
+        }
+    }
+
     /// Traces `value`: reports the Gc pointers it holds. Skips types that cannot hold any.
     #[inline]
     pub fn trace<T: Trace + ?Sized>(&mut self, value: &T) {
         if T::NEEDS_TRACE {
             value.trace(self);
         }
+    }
+
+    /// Traces the contents of `container`, a container owning them behind a pointer. Past
+    /// [`MAX_OWNED_DEPTH`] nested containers it defers them instead, and the outermost
+    /// container's call traces what was deferred (iteratively) before it returns.
+    #[inline]
+    pub(crate) fn trace_owned<C: OwnedContents>(&mut self, container: &C) {
+        if self.owned_depth == MAX_OWNED_DEPTH {
+            self.deferred.push(Deferred {
+                container: (container as *const C).cast(),
+                trace: trace_deferred::<C>,
+            });
+            return;
+        }
+        self.owned_depth += 1;
+        container.trace_contents(self);
+        self.owned_depth -= 1;
+        if self.owned_depth == 0 && !self.deferred.is_empty() {
+            self.trace_all_deferred();
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn trace_all_deferred(&mut self) {
+        while let Some(d) = self.deferred.pop() {
+            // Depth 1: the deferred container is inside the outermost one, whose call drains.
+            self.owned_depth = 1;
+            // SAFETY: `d.container` was a `&C` when it was deferred, reached through owned
+            // pointers from the outermost container, whose `trace_owned` call (this one's caller,
+            // at depth 0) still borrows it, so it is alive. Nothing writes it meanwhile: tracing
+            // only reads, containers refuse barrier cells (`Trace::HAS_CELLS`) and std's cells
+            // are traced only around values holding no Gc pointer (whose contents are never
+            // deferred), and a mutator writes the object being traced only through its cells
+            // after the barrier has taken it from this marker.
+            unsafe { (d.trace)(d.container, self) };
+        }
+        self.owned_depth = 0;
     }
 
     /// Marks the target of a Gc pointer (its payload address) and queues it for scanning; in

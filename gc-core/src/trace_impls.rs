@@ -16,7 +16,7 @@ use std::marker::PhantomData;
 use std::sync::atomic;
 use std::sync::{Mutex, RwLock};
 
-use crate::trace::{Trace, Tracer};
+use crate::trace::{OwnedContents, Trace, Tracer};
 
 /// Fails to compile (when the calling `trace` is instantiated) if `$t` has cells: see
 /// [`Trace::HAS_CELLS`].
@@ -132,6 +132,13 @@ unsafe impl<T: Trace + ?Sized> Trace for Box<T> {
     #[inline]
     fn trace(&self, tracer: &mut Tracer<'_>) {
         refuse_cells!(T);
+        tracer.trace_owned(self);
+    }
+}
+
+impl<T: Trace + ?Sized> OwnedContents for Box<T> {
+    #[inline]
+    fn trace_contents(&self, tracer: &mut Tracer<'_>) {
         tracer.trace(&**self);
     }
 }
@@ -165,6 +172,13 @@ unsafe impl<T: Trace> Trace for Vec<T> {
     #[inline]
     fn trace(&self, tracer: &mut Tracer<'_>) {
         refuse_cells!(T);
+        tracer.trace_owned(self);
+    }
+}
+
+impl<T: Trace> OwnedContents for Vec<T> {
+    #[inline]
+    fn trace_contents(&self, tracer: &mut Tracer<'_>) {
         tracer.trace(self.as_slice());
     }
 }
@@ -176,6 +190,13 @@ unsafe impl<T: Trace> Trace for VecDeque<T> {
     #[inline]
     fn trace(&self, tracer: &mut Tracer<'_>) {
         refuse_cells!(T);
+        tracer.trace_owned(self);
+    }
+}
+
+impl<T: Trace> OwnedContents for VecDeque<T> {
+    #[inline]
+    fn trace_contents(&self, tracer: &mut Tracer<'_>) {
         let (a, b) = self.as_slices();
         tracer.trace(a);
         tracer.trace(b);
@@ -213,6 +234,12 @@ unsafe impl<K: Trace, V: Trace, S: Send + 'static> Trace for HashMap<K, V, S> {
     const HAS_CELLS: bool = false;
     fn trace(&self, tracer: &mut Tracer<'_>) {
         refuse_cells!(K, V);
+        tracer.trace_owned(self);
+    }
+}
+
+impl<K: Trace, V: Trace, S: Send + 'static> OwnedContents for HashMap<K, V, S> {
+    fn trace_contents(&self, tracer: &mut Tracer<'_>) {
         for (k, v) in self {
             tracer.trace(k);
             tracer.trace(v);
@@ -226,6 +253,12 @@ unsafe impl<T: Trace, S: Send + 'static> Trace for HashSet<T, S> {
     const HAS_CELLS: bool = false;
     fn trace(&self, tracer: &mut Tracer<'_>) {
         refuse_cells!(T);
+        tracer.trace_owned(self);
+    }
+}
+
+impl<T: Trace, S: Send + 'static> OwnedContents for HashSet<T, S> {
+    fn trace_contents(&self, tracer: &mut Tracer<'_>) {
         for v in self {
             tracer.trace(v);
         }
@@ -238,6 +271,12 @@ unsafe impl<K: Trace, V: Trace> Trace for BTreeMap<K, V> {
     const HAS_CELLS: bool = false;
     fn trace(&self, tracer: &mut Tracer<'_>) {
         refuse_cells!(K, V);
+        tracer.trace_owned(self);
+    }
+}
+
+impl<K: Trace, V: Trace> OwnedContents for BTreeMap<K, V> {
+    fn trace_contents(&self, tracer: &mut Tracer<'_>) {
         for (k, v) in self {
             tracer.trace(k);
             tracer.trace(v);
@@ -251,6 +290,12 @@ unsafe impl<T: Trace> Trace for BTreeSet<T> {
     const HAS_CELLS: bool = false;
     fn trace(&self, tracer: &mut Tracer<'_>) {
         refuse_cells!(T);
+        tracer.trace_owned(self);
+    }
+}
+
+impl<T: Trace> OwnedContents for BTreeSet<T> {
+    fn trace_contents(&self, tracer: &mut Tracer<'_>) {
         for v in self {
             tracer.trace(v);
         }

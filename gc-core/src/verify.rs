@@ -61,9 +61,7 @@ impl Verifier {
                 .expect("only objects that need scanning are pushed");
             let mut start = 0;
             loop {
-                let mut tracer = Tracer {
-                    kind: TracerKind::Verify(self),
-                };
+                let mut tracer = Tracer::new(TracerKind::Verify(self));
                 // SAFETY: the object is reachable, hence live and initialized.
                 match unsafe { trace(base, start, &mut tracer) } {
                     Some(next) => start = next,
