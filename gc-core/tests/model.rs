@@ -3,15 +3,19 @@
 //! match the model exactly, and every object the model says is unreachable must have been
 //! dropped exactly once (reachable ones never).
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+mod common;
+
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
-use gcheap_core::{Config, Gc, GcRefCell, Heap, Mutation, Root, Rootable, Trace, Tracer};
+use common::model::{
+    Compound, Graph, GraphOp, MAX_EDGES, Node, PrivateGraph, SLOTS, Step, apply, check_drops,
+    check_graph, compound, garbage, step,
+};
+use gcheap_core::{Config, Gc, GcRefCell, Heap, Mutation, Mutator, Rootable, Trace, Tracer};
 use proptest::prelude::*;
 
-const SLOTS: usize = 6;
 const PAYLOAD: usize = 5;
-const MAX_EDGES: usize = 8;
 
 /// Drop counts by object id, shared by every object of one heap.
 #[derive(Default)]
@@ -75,400 +79,116 @@ fn new_obj<'gc>(mc: &Mutation<'gc>, id: u64, log: &Arc<DropLog>) -> Gc<'gc, Obj<
 }
 
 type Slots = Rootable![GcRefCell<'_, Vec<Option<Gc<'_, Obj<'_>>>>>];
-type ObjRoot = Root<Rootable![Obj<'_>]>;
 
-#[derive(Debug, Clone)]
-enum Compound {
-    /// Push an edge to the object in this slot (if any).
-    Push(usize),
-    /// Keep at most this many edges.
-    Truncate(usize),
-    Swap(usize, usize),
-    Reverse,
-    /// Replace all edges by this slot's object's edges (copying the vector).
-    CopyFrom(usize),
+impl<'gc> Node<'gc> for Obj<'gc> {
+    fn id(&self) -> u64 {
+        self.id
+    }
+
+    fn edges(&self) -> &GcRefCell<'gc, Vec<Gc<'gc, Self>>> {
+        &self.edges
+    }
+
+    fn check(&self) {
+        assert_eq!(
+            self.payload,
+            payload_for(self.id),
+            "payload of object {}",
+            self.id
+        );
+    }
 }
 
 #[derive(Debug, Clone)]
 enum Op {
-    Allocate(usize),
-    Link(usize, usize),
-    Unlink(usize, usize),
-    ClearSlot(usize),
-    /// Copy slot a into slot b.
-    Move(usize, usize),
-    /// Load the `i`th edge of slot a's object into slot b.
-    Follow(usize, usize, usize),
-    MakeRoot(usize),
-    DropRoot(usize),
-    /// Load persistent root `i` into a slot.
-    LoadRoot(usize, usize),
-    MutateCompound(usize, Compound),
-    /// Allocate a chain of fresh objects hanging off a slot, holding the chain only in locals
-    /// while more garbage is allocated in the same mutate call.
-    Chain(usize, usize),
-    /// Allocate this many unreachable objects, one mutate call per 8 of them (the pacer may run
-    /// cycles at the boundaries in between).
-    Garbage(usize),
+    Graph(GraphOp),
     Collect,
 }
 
 fn op() -> impl Strategy<Value = Op> {
     let s = || 0..SLOTS;
-    let compound = prop_oneof![
-        s().prop_map(Compound::Push),
-        (0..4usize).prop_map(Compound::Truncate),
-        (0..MAX_EDGES, 0..MAX_EDGES).prop_map(|(a, b)| Compound::Swap(a, b)),
-        Just(Compound::Reverse),
-        s().prop_map(Compound::CopyFrom),
-    ];
     prop_oneof![
-        4 => s().prop_map(Op::Allocate),
-        4 => (s(), s()).prop_map(|(a, b)| Op::Link(a, b)),
-        2 => (s(), 0..MAX_EDGES).prop_map(|(a, i)| Op::Unlink(a, i)),
-        2 => s().prop_map(Op::ClearSlot),
-        2 => (s(), s()).prop_map(|(a, b)| Op::Move(a, b)),
-        2 => (s(), 0..MAX_EDGES, s()).prop_map(|(a, i, b)| Op::Follow(a, i, b)),
-        1 => s().prop_map(Op::MakeRoot),
-        1 => (0..8usize).prop_map(Op::DropRoot),
-        1 => (0..8usize, s()).prop_map(|(i, b)| Op::LoadRoot(i, b)),
-        2 => (s(), compound).prop_map(|(a, c)| Op::MutateCompound(a, c)),
-        1 => (s(), 1..20usize).prop_map(|(a, n)| Op::Chain(a, n)),
-        1 => (1..400usize).prop_map(Op::Garbage),
+        4 => s().prop_map(|s| Op::Graph(GraphOp::Allocate(s, None))),
+        4 => (s(), s()).prop_map(|(a, b)| Op::Graph(GraphOp::Link(a, b))),
+        2 => (s(), 0..MAX_EDGES).prop_map(|(a, i)| Op::Graph(GraphOp::Unlink(a, i))),
+        2 => s().prop_map(|s| Op::Graph(GraphOp::ClearSlot(s))),
+        2 => (s(), s()).prop_map(|(a, b)| Op::Graph(GraphOp::Move(a, b))),
+        2 => (s(), 0..MAX_EDGES, s()).prop_map(|(a, i, b)| Op::Graph(GraphOp::Follow(a, i, b))),
+        1 => s().prop_map(|s| Op::Graph(GraphOp::MakeRoot(s))),
+        1 => (0..8usize).prop_map(|i| Op::Graph(GraphOp::DropRoot(i))),
+        1 => (0..8usize, s()).prop_map(|(i, b)| Op::Graph(GraphOp::LoadRoot(i, b))),
+        2 => (s(), compound()).prop_map(|(a, c)| Op::Graph(GraphOp::MutateCompound(a, c))),
+        1 => (s(), 1..20usize).prop_map(|(a, n)| Op::Graph(GraphOp::Chain(a, n))),
+        1 => (1..400usize).prop_map(|n| Op::Graph(GraphOp::Garbage(n))),
         2 => Just(Op::Collect),
     ]
 }
 
-/// A step: either ops run together in one mutate call, or one op on its own.
-#[derive(Debug, Clone)]
-enum Step {
-    One(Op),
-    Batch(Vec<Op>),
-}
-
-fn step() -> impl Strategy<Value = Step> {
-    prop_oneof![
-        4 => op().prop_map(Step::One),
-        1 => prop::collection::vec(op(), 1..6).prop_map(Step::Batch),
-    ]
-}
-
-#[derive(Default)]
-struct Model {
-    next_id: u64,
-    edges: HashMap<u64, Vec<u64>>,
-    slots: [Option<u64>; SLOTS],
-    roots: Vec<u64>,
-    /// Every id ever allocated.
-    all: BTreeSet<u64>,
-}
-
-impl Model {
-    fn fresh(&mut self) -> u64 {
-        let id = self.next_id;
-        self.next_id += 1;
-        self.edges.insert(id, Vec::new());
-        self.all.insert(id);
-        id
-    }
-
-    fn reachable(&self) -> HashSet<u64> {
-        let mut seen = HashSet::new();
-        let mut stack: Vec<u64> = self.slots.iter().flatten().copied().collect();
-        stack.extend(&self.roots);
-        while let Some(id) = stack.pop() {
-            if seen.insert(id) {
-                stack.extend(&self.edges[&id]);
-            }
-        }
-        seen
-    }
-}
-
 struct World {
     log: Arc<DropLog>,
-    model: Model,
-    /// Persistent roots, parallel to `model.roots`.
-    roots: Vec<ObjRoot>,
+    next_id: u64,
+    graph: PrivateGraph<Rootable![Obj<'_>]>,
     /// Ids already confirmed dropped (by a check after a collection).
     dead: HashSet<u64>,
 }
 
-/// Applies one op to the real heap (inside a mutate call) and to the model.
-fn apply<'gc>(
-    mc: &Mutation<'gc>,
-    slots: &GcRefCell<'gc, Vec<Option<Gc<'gc, Obj<'gc>>>>>,
-    w: &mut World,
-    op: &Op,
-) {
-    let get = |i: usize| slots.borrow()[i];
-    let set = |i: usize, v: Option<Gc<'gc, Obj<'gc>>>| slots.borrow_mut(mc)[i] = v;
-    match *op {
-        Op::Allocate(s) => {
-            let id = w.model.fresh();
-            set(s, Some(new_obj(mc, id, &w.log)));
-            w.model.slots[s] = Some(id);
-        }
-        Op::Link(a, b) => {
-            if let (Some(x), Some(y)) = (get(a), get(b)) {
-                let mut e = x.edges.borrow_mut(mc);
-                if e.len() < MAX_EDGES {
-                    e.push(y);
-                    w.model.edges.get_mut(&x.id).unwrap().push(y.id);
-                }
-            }
-        }
-        Op::Unlink(a, i) => {
-            if let Some(x) = get(a) {
-                let mut e = x.edges.borrow_mut(mc);
-                if !e.is_empty() {
-                    let i = i % e.len();
-                    e.remove(i);
-                    w.model.edges.get_mut(&x.id).unwrap().remove(i);
-                }
-            }
-        }
-        Op::ClearSlot(s) => {
-            set(s, None);
-            w.model.slots[s] = None;
-        }
-        Op::Move(a, b) => {
-            set(b, get(a));
-            w.model.slots[b] = w.model.slots[a];
-        }
-        Op::Follow(a, i, b) => {
-            if let Some(x) = get(a) {
-                let e = x.edges.borrow();
-                if !e.is_empty() {
-                    let t = e[i % e.len()];
-                    drop(e);
-                    set(b, Some(t));
-                    w.model.slots[b] = Some(t.id);
-                }
-            }
-        }
-        Op::MakeRoot(s) => {
-            if let Some(x) = get(s) {
-                w.roots.push(Root::new(mc, x));
-                w.model.roots.push(x.id);
-            }
-        }
-        Op::DropRoot(i) => {
-            if !w.roots.is_empty() {
-                let i = i % w.roots.len();
-                drop(w.roots.swap_remove(i));
-                w.model.roots.swap_remove(i);
-            }
-        }
-        Op::LoadRoot(i, s) => {
-            if !w.roots.is_empty() {
-                let i = i % w.roots.len();
-                let x = w.roots[i].get(mc);
-                assert_eq!(
-                    x.id, w.model.roots[i],
-                    "persistent root {i} holds the wrong object"
-                );
-                set(s, Some(x));
-                w.model.slots[s] = Some(x.id);
-            }
-        }
-        Op::MutateCompound(a, ref c) => {
-            let Some(x) = get(a) else { return };
-            let mut e = x.edges.borrow_mut(mc);
-            let me = w.model.edges.get_mut(&x.id).unwrap();
-            match *c {
-                Compound::Push(b) => {
-                    if let Some(y) = get(b)
-                        && e.len() < MAX_EDGES
-                    {
-                        e.push(y);
-                        me.push(y.id);
-                    }
-                }
-                Compound::Truncate(n) => {
-                    e.truncate(n);
-                    me.truncate(n);
-                }
-                Compound::Swap(i, j) => {
-                    if i < e.len() && j < e.len() {
-                        e.swap(i, j);
-                        me.swap(i, j);
-                    }
-                }
-                Compound::Reverse => {
-                    e.reverse();
-                    me.reverse();
-                }
-                Compound::CopyFrom(b) => {
-                    if let Some(y) = get(b) {
-                        let copied: Vec<_> = if Gc::ptr_eq(x, y) {
-                            e.clone()
-                        } else {
-                            y.edges.borrow().clone()
-                        };
-                        *e = copied;
-                        let copied_ids = w.model.edges[&y.id].clone();
-                        *w.model.edges.get_mut(&x.id).unwrap() = copied_ids;
-                    }
-                }
-            }
-        }
-        Op::Chain(a, n) => {
-            // Build a chain held only by locals, churn garbage meanwhile, then hang it off `a`
-            // (or drop it if the slot is empty).
-            let mut head: Option<Gc<'gc, Obj<'gc>>> = None;
-            let mut ids = Vec::new();
-            for _ in 0..n {
-                let id = w.model.fresh();
-                let o = new_obj(mc, id, &w.log);
-                if let Some(h) = head {
-                    o.edges.borrow_mut(mc).push(h);
-                    w.model.edges.get_mut(&id).unwrap().push(h.id);
-                }
-                head = Some(o);
-                ids.push(id);
-                let g = w.model.fresh();
-                new_obj(mc, g, &w.log);
-            }
-            // Every local is intact before it is linked.
-            let mut cur = head;
-            for &id in ids.iter().rev() {
-                let o = cur.unwrap();
-                assert_eq!(o.id, id);
-                assert_eq!(o.payload, payload_for(id));
-                cur = o.edges.borrow().first().copied();
-            }
-            if let (Some(x), Some(h)) = (get(a), head) {
-                let mut e = x.edges.borrow_mut(mc);
-                if e.len() < MAX_EDGES {
-                    e.push(h);
-                    w.model.edges.get_mut(&x.id).unwrap().push(h.id);
-                }
-            }
-        }
-        Op::Garbage(_) | Op::Collect => unreachable!("handled by the driver"),
-    }
-}
+impl Graph for World {
+    type Root = Rootable![Obj<'_>];
 
-/// Walks the real graph from the slots and roots and compares it with the model.
-fn check_graph(m: &mut gcheap_core::Mutator<Slots>, w: &World) {
-    let expected = w.model.reachable();
-    let found = m.mutate(|mc, slots| {
-        let mut seen: HashSet<u64> = HashSet::new();
-        let mut stack: Vec<Gc<'_, Obj<'_>>> = Vec::new();
-        for (i, s) in slots.borrow().iter().enumerate() {
-            assert_eq!(s.map(|o| o.id), w.model.slots[i], "slot {i}");
-            stack.extend(s);
-        }
-        for (i, r) in w.roots.iter().enumerate() {
-            let o = r.get(mc);
-            assert_eq!(o.id, w.model.roots[i], "root {i}");
-            stack.push(o);
-        }
-        while let Some(o) = stack.pop() {
-            if !seen.insert(o.id) {
-                continue;
-            }
-            assert_eq!(o.payload, payload_for(o.id), "payload of object {}", o.id);
-            let edges = o.edges.borrow();
-            let ids: Vec<u64> = edges.iter().map(|e| e.id).collect();
-            assert_eq!(
-                Some(&ids),
-                w.model.edges.get(&o.id),
-                "edges of object {}",
-                o.id
-            );
-            stack.extend(edges.iter().copied());
-        }
-        seen
-    });
-    assert_eq!(found, expected, "reachable set differs from the model");
+    fn graph(&self) -> &PrivateGraph<Self::Root> {
+        &self.graph
+    }
+
+    fn graph_mut(&mut self) -> &mut PrivateGraph<Self::Root> {
+        &mut self.graph
+    }
+
+    fn alloc<'gc>(&mut self, mc: &Mutation<'gc>) -> Gc<'gc, Obj<'gc>> {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.graph.model.insert(id);
+        new_obj(mc, id, &self.log)
+    }
 }
 
 /// After a forced collection: reachable objects are intact and undropped, every other object
 /// ever allocated was dropped exactly once.
-fn check_after_collect(m: &mut gcheap_core::Mutator<Slots>, w: &mut World) {
-    check_graph(m, w);
-    let reachable = w.model.reachable();
-    {
-        let counts = w.log.counts.lock().unwrap();
-        for &id in &w.model.all {
-            let c = counts.get(&id).copied().unwrap_or(0);
-            if reachable.contains(&id) {
-                assert_eq!(c, 0, "reachable object {id} was dropped");
-            } else {
-                assert_eq!(c, 1, "unreachable object {id} dropped {c} times");
-            }
-        }
-    }
+fn check_after_collect(m: &mut Mutator<Slots>, w: &mut World) {
+    m.mutate(|mc, slots| check_graph(mc, slots, w, "", |_, _| {}));
+    let reachable = check_drops(&mut w.graph.model, &w.log.counts.lock().unwrap(), "");
     assert!(w.log.corrupt.lock().unwrap().is_empty(), "corrupt drops");
-    // Forget the dead part of the model graph.
-    w.model.edges.retain(|id, _| reachable.contains(id));
-    w.dead
-        .extend(w.model.all.iter().filter(|id| !reachable.contains(id)));
+    w.dead.extend(
+        w.graph
+            .model
+            .all
+            .iter()
+            .filter(|id| !reachable.contains(id)),
+    );
 }
 
-fn run_program(steps: &[Step], gc_percent: i32) {
-    let heap = Heap::new(Config {
-        verify: true,
-        poison_freed: true,
-        gc_workers: 2,
-        gc_percent,
-        ..Config::default()
-    })
-    .unwrap();
-    let mut m = heap.mutator::<Slots>(|_| GcRefCell::new(vec![None; SLOTS]));
-    let mut w = World {
-        log: Arc::new(DropLog::default()),
-        model: Model::default(),
-        roots: Vec::new(),
-        dead: HashSet::new(),
-    };
-    for step in steps {
-        match step {
-            Step::One(Op::Collect) => {
-                m.collect();
-                check_after_collect(&mut m, &mut w);
-            }
-            Step::One(Op::Garbage(n)) => {
-                let mut left = *n;
-                while left > 0 {
-                    let k = left.min(8);
-                    left -= k;
-                    m.mutate(|mc, _| {
-                        for _ in 0..k {
-                            let id = w.model.fresh();
-                            new_obj(mc, id, &w.log);
-                        }
-                    });
+fn run_step(m: &mut Mutator<Slots>, w: &mut World, step: &Step<Op>) {
+    match step {
+        Step::One(Op::Collect) => {
+            m.collect();
+            check_after_collect(m, w);
+        }
+        Step::One(Op::Graph(GraphOp::Garbage(n))) => garbage(m, w, *n),
+        Step::One(Op::Graph(op)) => m.mutate(|mc, slots| apply(mc, slots, w, op)),
+        Step::Batch(ops) => m.mutate(|mc, slots| {
+            for op in ops {
+                if let Op::Graph(op) = op {
+                    apply(mc, slots, w, op);
                 }
             }
-            Step::One(op) => m.mutate(|mc, slots| apply(mc, slots, &mut w, op)),
-            Step::Batch(ops) => m.mutate(|mc, slots| {
-                for op in ops {
-                    match op {
-                        Op::Collect => {}
-                        Op::Garbage(n) => {
-                            for _ in 0..*n {
-                                let id = w.model.fresh();
-                                new_obj(mc, id, &w.log);
-                            }
-                        }
-                        op => apply(mc, slots, &mut w, op),
-                    }
-                }
-            }),
-        }
-        // Objects already known dead must never be dropped again.
-        for &id in &w.dead {
-            assert_eq!(w.log.count(id), 1, "dead object {id} dropped again");
-        }
+        }),
     }
-    m.collect();
-    check_after_collect(&mut m, &mut w);
+}
 
+/// Drops the world, the mutator and the heap: every object ever allocated was dropped exactly
+/// once.
+fn check_heap_drop(heap: Heap, m: Mutator<Slots>, mut w: World) {
     let log = w.log.clone();
-    let all = std::mem::take(&mut w.model.all);
+    let all = std::mem::take(&mut w.graph.model.all);
     drop(w);
     drop(m);
     drop(heap);
@@ -480,13 +200,41 @@ fn run_program(steps: &[Step], gc_percent: i32) {
     assert!(log.corrupt.lock().unwrap().is_empty(), "corrupt drops");
 }
 
+fn run_program(steps: &[Step<Op>], gc_percent: i32) {
+    let heap = Heap::new(Config {
+        verify: true,
+        poison_freed: true,
+        gc_workers: 2,
+        gc_percent,
+        ..Config::default()
+    })
+    .unwrap();
+    let mut m = heap.mutator::<Slots>(|_| GcRefCell::new(vec![None; SLOTS]));
+    let mut w = World {
+        log: Arc::new(DropLog::default()),
+        next_id: 0,
+        graph: PrivateGraph::default(),
+        dead: HashSet::new(),
+    };
+    for step in steps {
+        run_step(&mut m, &mut w, step);
+        // Objects already known dead must never be dropped again.
+        for &id in &w.dead {
+            assert_eq!(w.log.count(id), 1, "dead object {id} dropped again");
+        }
+    }
+    m.collect();
+    check_after_collect(&mut m, &mut w);
+    check_heap_drop(heap, m, w);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     #[test]
     #[cfg_attr(miri, ignore)]
     fn heap_matches_model(
-        steps in prop::collection::vec(step(), 1..120),
+        steps in prop::collection::vec(step(op), 1..120),
         gc_percent in prop_oneof![Just(1), Just(10), Just(100)],
     ) {
         run_program(&steps, gc_percent);
@@ -496,35 +244,36 @@ proptest! {
 /// A fixed program that exercises every op, so the model's checks run even under a filter.
 #[test]
 fn fixed_program() {
-    use Op::*;
+    use GraphOp::*;
+    use Op::{Collect, Graph as G};
     let steps = [
-        Step::One(Allocate(0)),
-        Step::One(Allocate(1)),
-        Step::One(Link(0, 1)),
-        Step::One(Link(1, 0)),
-        Step::One(MakeRoot(1)),
-        Step::One(Chain(0, 10)),
+        Step::One(G(Allocate(0, None))),
+        Step::One(G(Allocate(1, None))),
+        Step::One(G(Link(0, 1))),
+        Step::One(G(Link(1, 0))),
+        Step::One(G(MakeRoot(1))),
+        Step::One(G(Chain(0, 10))),
         Step::One(Collect),
-        Step::One(ClearSlot(0)),
-        Step::One(ClearSlot(1)),
+        Step::One(G(ClearSlot(0))),
+        Step::One(G(ClearSlot(1))),
         Step::One(Collect),
-        Step::One(LoadRoot(0, 2)),
-        Step::One(Follow(2, 0, 3)),
+        Step::One(G(LoadRoot(0, 2))),
+        Step::One(G(Follow(2, 0, 3))),
         Step::Batch(vec![
-            Allocate(4),
-            Link(4, 3),
-            MutateCompound(3, Compound::Push(4)),
-            MutateCompound(3, Compound::Reverse),
-            Garbage(100),
-            MutateCompound(3, Compound::Swap(0, 1)),
-            MutateCompound(2, Compound::CopyFrom(3)),
+            G(Allocate(4, None)),
+            G(Link(4, 3)),
+            G(MutateCompound(3, Compound::Push(4))),
+            G(MutateCompound(3, Compound::Reverse)),
+            G(Garbage(100)),
+            G(MutateCompound(3, Compound::Swap(0, 1))),
+            G(MutateCompound(2, Compound::CopyFrom(3))),
         ]),
-        Step::One(Garbage(300)),
+        Step::One(G(Garbage(300))),
         Step::One(Collect),
-        Step::One(DropRoot(0)),
-        Step::One(Unlink(3, 0)),
-        Step::One(MutateCompound(3, Compound::Truncate(0))),
-        Step::One(Move(4, 5)),
+        Step::One(G(DropRoot(0))),
+        Step::One(G(Unlink(3, 0))),
+        Step::One(G(MutateCompound(3, Compound::Truncate(0)))),
+        Step::One(G(Move(4, 5))),
         Step::One(Collect),
     ];
     run_program(&steps, 10);

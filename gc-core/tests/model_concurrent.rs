@@ -43,21 +43,25 @@
 //! slow path disabled, or allocate-black, or mark termination's check for late gray objects,
 //! this fails its checkmark in every run tried.)
 
+mod common;
+
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
+use common::model::{
+    self, Compound, Graph, GraphOp, MAX_EDGES, Model, Node, PrivateGraph, SLOTS, Slots, Step,
+    check_drops, check_graph, compound, garbage, step,
+};
 use gcheap_core::{
-    Config, Gc, GcAtomicCell, GcCell, GcMutex, GcRefCell, Heap, Mutation, Mutator, Root, Rootable,
-    Trace, Tracer,
+    Config, Gc, GcAtomicCell, GcCell, GcMutex, GcMutexGuard, GcRefCell, Heap, MemStats, Mutation,
+    Mutator, Root, Rootable, Trace, Tracer,
 };
 use proptest::prelude::*;
 
 const THREADS: usize = 2;
-const SLOTS: usize = 6;
 const PAYLOAD: usize = 4;
-const MAX_EDGES: usize = 8;
 const MAX_LIST: usize = 12;
 const MAX_KIDS: usize = 6;
 const MAX_MAILBOX: usize = 6;
@@ -258,6 +262,20 @@ fn check_snode(n: &SNode<'_>) {
     check_intact("SNode", n.id, &n.payload, &n.blob);
 }
 
+impl<'gc> Node<'gc> for Obj<'gc> {
+    fn id(&self) -> u64 {
+        self.id
+    }
+
+    fn edges(&self) -> &GcRefCell<'gc, Vec<Gc<'gc, Self>>> {
+        &self.edges
+    }
+
+    fn check(&self) {
+        check_obj(self);
+    }
+}
+
 /// The shared part's root: the list of shared nodes, and a big noscan weight.
 struct SharedList<'gc> {
     list: GcMutex<'gc, Vec<Gc<'gc, SNode<'gc>>>>,
@@ -273,9 +291,8 @@ unsafe impl<'gc> Trace for SharedList<'gc> {
 }
 
 /// A thread's mutator root: its slots object (see `new_mutator`).
-type Slots = Rootable![Gc<'_, GcRefCell<'_, Vec<Option<Gc<'_, Obj<'_>>>>>>];
+type SlotsRoot = Rootable![Gc<'_, GcRefCell<'_, Vec<Option<Gc<'_, Obj<'_>>>>>>];
 type SlotsPin = Root<Rootable![GcRefCell<'_, Vec<Option<Gc<'_, Obj<'_>>>>>]>;
-type ObjRoot = Root<Rootable![Obj<'_>]>;
 type SRoot = Root<Rootable![SNode<'_>]>;
 type SList = Root<Rootable![SharedList<'_>]>;
 
@@ -284,8 +301,8 @@ type SList = Root<Rootable![SharedList<'_>]>;
 /// take the last-shaded roots first, so a pinned slots object is scanned early in a cycle and an
 /// unpinned one late: the programs rearrange objects that markers have not reached under a
 /// scanned root in the one case, under an unscanned root in the other.
-fn new_mutator(heap: &Heap, pin: bool) -> (Mutator<Slots>, Option<SlotsPin>) {
-    let mut m = heap.mutator::<Slots>(|mc| Gc::new(mc, GcRefCell::new(vec![None; SLOTS])));
+fn new_mutator(heap: &Heap, pin: bool) -> (Mutator<SlotsRoot>, Option<SlotsPin>) {
+    let mut m = heap.mutator::<SlotsRoot>(|mc| Gc::new(mc, GcRefCell::new(vec![None; SLOTS])));
     let pin = pin.then(|| m.mutate(|mc, slots| Root::new(mc, *slots)));
     (m, pin)
 }
@@ -294,44 +311,9 @@ fn new_mutator(heap: &Heap, pin: bool) -> (Mutator<Slots>, Option<SlotsPin>) {
 // Programs.
 
 #[derive(Debug, Clone)]
-enum Compound {
-    /// Push an edge to the object in this slot (if any).
-    Push(usize),
-    /// Keep at most this many edges.
-    Truncate(usize),
-    Swap(usize, usize),
-    Reverse,
-    /// Replace all edges by this slot's object's edges (copying the vector).
-    CopyFrom(usize),
-}
-
-#[derive(Debug, Clone)]
 enum Op {
-    // The private graph, as in model.rs.
-    /// Allocate an object into slot s; with `Some(t)`, it starts with an edge to slot t's
-    /// object (read before slot s is overwritten: `Allocate(s, Some(s))` pushes onto a list).
-    Allocate(usize, Option<usize>),
-    Link(usize, usize),
-    Unlink(usize, usize),
-    ClearSlot(usize),
-    /// Copy slot a into slot b.
-    Move(usize, usize),
-    /// Load the `i`th edge of slot a's object into slot b.
-    Follow(usize, usize, usize),
-    /// Move the `i`th edge of slot a's object to the end of slot b's object's edges.
-    MoveEdge(usize, usize, usize),
-    /// Move the `i`th edge of slot a's object into slot b (out of the object).
-    Detach(usize, usize, usize),
-    MakeRoot(usize),
-    DropRoot(usize),
-    /// Load persistent root `i` into a slot.
-    LoadRoot(usize, usize),
-    MutateCompound(usize, Compound),
-    /// Allocate a chain of fresh objects held only by locals while garbage is allocated in the
-    /// same mutate call, then hang it off a slot's object.
-    Chain(usize, usize),
-    /// Allocate this many unreachable objects (8 per mutate call when on its own).
-    Garbage(usize),
+    /// An op on the private graph.
+    Graph(GraphOp),
     /// `collect()`, then the exact checks (own private graph, shared part).
     Collect,
     /// The non-exact checks, while cycles may be running.
@@ -383,28 +365,22 @@ enum Op {
 
 fn private_op() -> impl Strategy<Value = Op> {
     let s = || 0..SLOTS;
-    let compound = prop_oneof![
-        s().prop_map(Compound::Push),
-        (0..4usize).prop_map(Compound::Truncate),
-        (0..MAX_EDGES, 0..MAX_EDGES).prop_map(|(a, b)| Compound::Swap(a, b)),
-        Just(Compound::Reverse),
-        s().prop_map(Compound::CopyFrom),
-    ];
     prop_oneof![
-        5 => (s(), prop::option::weighted(0.7, s())).prop_map(|(s, t)| Op::Allocate(s, t)),
-        5 => (s(), s()).prop_map(|(a, b)| Op::Link(a, b)),
-        2 => (s(), 0..MAX_EDGES).prop_map(|(a, i)| Op::Unlink(a, i)),
-        2 => s().prop_map(Op::ClearSlot),
-        2 => (s(), s()).prop_map(|(a, b)| Op::Move(a, b)),
-        2 => (s(), 0..MAX_EDGES, s()).prop_map(|(a, i, b)| Op::Follow(a, i, b)),
-        2 => (s(), 0..MAX_EDGES, s()).prop_map(|(a, i, b)| Op::MoveEdge(a, i, b)),
-        2 => (s(), 0..MAX_EDGES, s()).prop_map(|(a, i, b)| Op::Detach(a, i, b)),
-        1 => s().prop_map(Op::MakeRoot),
-        1 => (0..8usize).prop_map(Op::DropRoot),
-        1 => (0..8usize, s()).prop_map(|(i, b)| Op::LoadRoot(i, b)),
-        2 => (s(), compound).prop_map(|(a, c)| Op::MutateCompound(a, c)),
-        2 => (s(), 1..12usize).prop_map(|(a, n)| Op::Chain(a, n)),
-        2 => (1..48usize).prop_map(Op::Garbage),
+        5 => (s(), prop::option::weighted(0.7, s()))
+            .prop_map(|(s, t)| Op::Graph(GraphOp::Allocate(s, t))),
+        5 => (s(), s()).prop_map(|(a, b)| Op::Graph(GraphOp::Link(a, b))),
+        2 => (s(), 0..MAX_EDGES).prop_map(|(a, i)| Op::Graph(GraphOp::Unlink(a, i))),
+        2 => s().prop_map(|s| Op::Graph(GraphOp::ClearSlot(s))),
+        2 => (s(), s()).prop_map(|(a, b)| Op::Graph(GraphOp::Move(a, b))),
+        2 => (s(), 0..MAX_EDGES, s()).prop_map(|(a, i, b)| Op::Graph(GraphOp::Follow(a, i, b))),
+        2 => (s(), 0..MAX_EDGES, s()).prop_map(|(a, i, b)| Op::Graph(GraphOp::MoveEdge(a, i, b))),
+        2 => (s(), 0..MAX_EDGES, s()).prop_map(|(a, i, b)| Op::Graph(GraphOp::Detach(a, i, b))),
+        1 => s().prop_map(|s| Op::Graph(GraphOp::MakeRoot(s))),
+        1 => (0..8usize).prop_map(|i| Op::Graph(GraphOp::DropRoot(i))),
+        1 => (0..8usize, s()).prop_map(|(i, b)| Op::Graph(GraphOp::LoadRoot(i, b))),
+        2 => (s(), compound()).prop_map(|(a, c)| Op::Graph(GraphOp::MutateCompound(a, c))),
+        2 => (s(), 1..12usize).prop_map(|(a, n)| Op::Graph(GraphOp::Chain(a, n))),
+        2 => (1..48usize).prop_map(|n| Op::Graph(GraphOp::Garbage(n))),
         1 => Just(Op::Collect),
         1 => Just(Op::Check),
     ]
@@ -445,59 +421,8 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
-/// A step: either ops run together in one mutate call, or one op on its own.
-#[derive(Debug, Clone)]
-enum Step {
-    One(Op),
-    Batch(Vec<Op>),
-}
-
-fn step() -> impl Strategy<Value = Step> {
-    prop_oneof![
-        4 => op().prop_map(Step::One),
-        1 => prop::collection::vec(op(), 1..6).prop_map(Step::Batch),
-    ]
-}
-
 // ---------------------------------------------------------------------------------------------
 // Models.
-
-#[derive(Default, Clone)]
-struct MObj {
-    edges: Vec<u64>,
-    shared: Option<u64>,
-}
-
-/// One thread's private graph.
-#[derive(Default)]
-struct Model {
-    /// Objects not yet known to be dead.
-    objs: HashMap<u64, MObj>,
-    slots: [Option<u64>; SLOTS],
-    roots: Vec<u64>,
-    /// Every id this thread allocated.
-    all: BTreeSet<u64>,
-}
-
-impl Model {
-    fn reachable(&self) -> HashSet<u64> {
-        let mut seen = HashSet::new();
-        let mut stack: Vec<u64> = self.slots.iter().flatten().copied().collect();
-        stack.extend(&self.roots);
-        while let Some(id) = stack.pop() {
-            if seen.insert(id) {
-                stack.extend(&self.objs[&id].edges);
-            }
-        }
-        seen
-    }
-
-    fn obj(&mut self, id: u64) -> &mut MObj {
-        self.objs
-            .get_mut(&id)
-            .expect("a live object is in the model")
-    }
-}
 
 /// The shared part, exact at all times: changed only together with the heap, under its lock.
 #[derive(Default)]
@@ -612,9 +537,7 @@ struct World {
     t: usize,
     ctx: Arc<Ctx>,
     slist: SList,
-    model: Model,
-    /// Persistent roots, parallel to `model.roots`.
-    roots: Vec<ObjRoot>,
+    graph: PrivateGraph<Rootable![Obj<'_>]>,
     /// Roots to shared nodes, with their ids.
     sroots: Vec<(u64, SRoot)>,
     /// The persistent root to the slots object, if this thread pins it.
@@ -622,21 +545,32 @@ struct World {
     collects: u32,
 }
 
-impl World {
-    fn fresh(&mut self) -> u64 {
-        let id = self.ctx.fresh();
-        self.model.objs.insert(id, MObj::default());
-        self.model.all.insert(id);
-        id
+impl Graph for World {
+    type Root = Rootable![Obj<'_>];
+
+    fn graph(&self) -> &PrivateGraph<Self::Root> {
+        &self.graph
     }
 
+    fn graph_mut(&mut self) -> &mut PrivateGraph<Self::Root> {
+        &mut self.graph
+    }
+
+    fn alloc<'gc>(&mut self, mc: &Mutation<'gc>) -> Gc<'gc, Obj<'gc>> {
+        let id = self.ctx.fresh();
+        self.graph.model.insert(id);
+        new_obj(mc, id, &self.ctx.log)
+    }
+}
+
+impl World {
     /// The shared nodes this thread's private graph and roots hold.
     fn held_shared(&self) -> HashSet<u64> {
-        let mut held: HashSet<u64> = self
-            .model
+        let model = &self.graph.model;
+        let mut held: HashSet<u64> = model
             .reachable()
             .iter()
-            .filter_map(|id| self.model.objs[id].shared)
+            .filter_map(|id| model.objs[id].shared)
             .collect();
         held.extend(self.sroots.iter().map(|(id, _)| *id));
         held
@@ -651,470 +585,57 @@ fn ids(nodes: &[Gc<'_, SNode<'_>>]) -> Vec<u64> {
 // Running ops.
 
 /// Applies one op to the real heap (inside a mutate call) and to the models.
-fn apply<'gc>(
-    mc: &Mutation<'gc>,
-    slots: &GcRefCell<'gc, Vec<Option<Gc<'gc, Obj<'gc>>>>>,
-    w: &mut World,
-    op: &Op,
-) {
+fn apply<'gc>(mc: &Mutation<'gc>, slots: &Slots<'gc, Obj<'gc>>, w: &mut World, op: &Op) {
     let get = |i: usize| slots.borrow()[i];
-    let set = |i: usize, v: Option<Gc<'gc, Obj<'gc>>>| slots.borrow_mut(mc)[i] = v;
     let ctx = w.ctx.clone();
-    let t = w.t;
     let list: &'gc GcMutex<'gc, Vec<Gc<'gc, SNode<'gc>>>> = &Gc::as_ref(w.slist.get(mc)).list;
-    // Takes the shared model's lock, then the list's, and checks that they agree.
-    let open = || {
-        let sm = ctx.shared();
-        let l = list.lock(mc);
-        assert_eq!(ids(&l), sm.list, "thread {t}: shared list");
-        (sm, l)
+    let sh = SharedPart {
+        mc,
+        ctx: &ctx,
+        list,
+        t: w.t,
     };
     match *op {
-        Op::Allocate(s, t) => {
-            let id = w.fresh();
-            let o = new_obj(mc, id, &ctx.log);
-            if let Some(y) = t.and_then(get) {
-                o.edges.borrow_mut(mc).push(y);
-                w.model.obj(id).edges.push(y.id);
-            }
-            set(s, Some(o));
-            w.model.slots[s] = Some(id);
-        }
-        Op::Link(a, b) => {
-            if let (Some(x), Some(y)) = (get(a), get(b)) {
-                let mut e = x.edges.borrow_mut(mc);
-                if e.len() < MAX_EDGES {
-                    e.push(y);
-                    w.model.obj(x.id).edges.push(y.id);
-                }
-            }
-        }
-        Op::Unlink(a, i) => {
-            if let Some(x) = get(a) {
-                let mut e = x.edges.borrow_mut(mc);
-                if !e.is_empty() {
-                    let i = i % e.len();
-                    e.remove(i);
-                    w.model.obj(x.id).edges.remove(i);
-                }
-            }
-        }
-        Op::ClearSlot(s) => {
-            set(s, None);
-            w.model.slots[s] = None;
-        }
-        Op::Move(a, b) => {
-            set(b, get(a));
-            w.model.slots[b] = w.model.slots[a];
-        }
-        Op::Follow(a, i, b) => {
-            if let Some(x) = get(a) {
-                let e = x.edges.borrow();
-                if !e.is_empty() {
-                    let t = e[i % e.len()];
-                    drop(e);
-                    assert_eq!(
-                        t.id,
-                        w.model.objs[&x.id].edges[i % w.model.objs[&x.id].edges.len()]
-                    );
-                    set(b, Some(t));
-                    w.model.slots[b] = Some(t.id);
-                }
-            }
-        }
-        Op::MoveEdge(a, i, b) => {
-            if let (Some(x), Some(y)) = (get(a), get(b)) {
-                let len = x.edges.borrow().len();
-                if len == 0 || (!Gc::ptr_eq(x, y) && y.edges.borrow().len() >= MAX_EDGES) {
-                    return;
-                }
-                let i = i % len;
-                let t = x.edges.borrow_mut(mc).remove(i);
-                y.edges.borrow_mut(mc).push(t);
-                let moved = w.model.obj(x.id).edges.remove(i);
-                assert_eq!(moved, t.id, "edge {i} of object {}", x.id);
-                w.model.obj(y.id).edges.push(moved);
-            }
-        }
-        Op::Detach(a, i, b) => {
-            if let Some(x) = get(a) {
-                let mut e = x.edges.borrow_mut(mc);
-                if !e.is_empty() {
-                    let i = i % e.len();
-                    let t = e.remove(i);
-                    drop(e);
-                    let moved = w.model.obj(x.id).edges.remove(i);
-                    assert_eq!(moved, t.id, "edge {i} of object {}", x.id);
-                    set(b, Some(t));
-                    w.model.slots[b] = Some(moved);
-                }
-            }
-        }
-        Op::MakeRoot(s) => {
-            if let Some(x) = get(s) {
-                w.roots.push(Root::new(mc, x));
-                w.model.roots.push(x.id);
-            }
-        }
-        Op::DropRoot(i) => {
-            if !w.roots.is_empty() {
-                let i = i % w.roots.len();
-                drop(w.roots.swap_remove(i));
-                w.model.roots.swap_remove(i);
-            }
-        }
-        Op::LoadRoot(i, s) => {
-            if !w.roots.is_empty() {
-                let i = i % w.roots.len();
-                let x = w.roots[i].get(mc);
-                assert_eq!(x.id, w.model.roots[i], "persistent root {i}");
-                check_obj(&x);
-                set(s, Some(x));
-                w.model.slots[s] = Some(x.id);
-            }
-        }
-        Op::MutateCompound(a, ref c) => {
-            let Some(x) = get(a) else { return };
-            let mut e = x.edges.borrow_mut(mc);
-            match *c {
-                Compound::Push(b) => {
-                    if let Some(y) = get(b)
-                        && e.len() < MAX_EDGES
-                    {
-                        e.push(y);
-                        w.model.obj(x.id).edges.push(y.id);
-                    }
-                }
-                Compound::Truncate(n) => {
-                    e.truncate(n);
-                    w.model.obj(x.id).edges.truncate(n);
-                }
-                Compound::Swap(i, j) => {
-                    if i < e.len() && j < e.len() {
-                        e.swap(i, j);
-                        w.model.obj(x.id).edges.swap(i, j);
-                    }
-                }
-                Compound::Reverse => {
-                    e.reverse();
-                    w.model.obj(x.id).edges.reverse();
-                }
-                Compound::CopyFrom(b) => {
-                    if let Some(y) = get(b) {
-                        let copied: Vec<_> = if Gc::ptr_eq(x, y) {
-                            e.clone()
-                        } else {
-                            y.edges.borrow().clone()
-                        };
-                        *e = copied;
-                        let copied_ids = w.model.objs[&y.id].edges.clone();
-                        w.model.obj(x.id).edges = copied_ids;
-                    }
-                }
-            }
-        }
-        Op::Chain(a, n) => {
-            let mut head: Option<Gc<'gc, Obj<'gc>>> = None;
-            let mut chain = Vec::new();
-            for _ in 0..n {
-                let id = w.fresh();
-                let o = new_obj(mc, id, &ctx.log);
-                if let Some(h) = head {
-                    o.edges.borrow_mut(mc).push(h);
-                    w.model.obj(id).edges.push(h.id);
-                }
-                head = Some(o);
-                chain.push(id);
-                let g = w.fresh();
-                new_obj(mc, g, &ctx.log);
-            }
-            // Every local is intact before it is linked.
-            let mut cur = head;
-            for &id in chain.iter().rev() {
-                let o = cur.unwrap();
-                assert_eq!(o.id, id);
-                check_obj(&o);
-                cur = o.edges.borrow().first().copied();
-            }
-            if let (Some(x), Some(h)) = (get(a), head) {
-                let mut e = x.edges.borrow_mut(mc);
-                if e.len() < MAX_EDGES {
-                    e.push(h);
-                    w.model.obj(x.id).edges.push(h.id);
-                }
-            }
-        }
-        Op::Garbage(n) => {
-            for _ in 0..n {
-                let id = w.fresh();
-                new_obj(mc, id, &ctx.log);
-            }
-        }
+        Op::Graph(ref op) => model::apply(mc, slots, w, op),
         Op::Collect | Op::Check | Op::Reattach => {
             unreachable!("handled by the driver")
         }
 
-        Op::SAlloc => {
-            let (mut sm, mut l) = open();
-            if l.len() < MAX_LIST {
-                let id = ctx.fresh();
-                l.push(new_snode(mc, id, &ctx.log));
-                sm.add(id);
-                sm.list.push(id);
-            }
-        }
-        Op::SAllocUnder(a, k) => {
-            let (mut sm, l) = open();
-            if l.is_empty() {
-                return;
-            }
-            let x = l[a % l.len()];
-            let mut kids = x.kids.lock(mc);
-            if k > 0 && kids.len() >= MAX_KIDS {
-                return;
-            }
-            let id = ctx.fresh();
-            let y = new_snode(mc, id, &ctx.log);
-            sm.add(id);
-            if k == 0 {
-                x.next.set(mc, Some(y));
-                sm.next.insert(x.id, Some(id));
-            } else {
-                kids.push(y);
-                sm.kids.get_mut(&x.id).unwrap().push(id);
-            }
-        }
-        Op::SRemove(i) => {
-            let (mut sm, mut l) = open();
-            if !l.is_empty() {
-                let i = i % l.len();
-                l.remove(i);
-                sm.list.remove(i);
-            }
-        }
-        Op::SSetNext(a, b) => {
-            let (mut sm, l) = open();
-            if !l.is_empty() {
-                let x = l[a % l.len()];
-                let y = b.map(|b| l[b % l.len()]);
-                x.next.set(mc, y);
-                sm.next.insert(x.id, y.map(|y| y.id));
-            }
-        }
-        Op::SPushKid(a, b) => {
-            let (mut sm, l) = open();
-            if !l.is_empty() {
-                let x = l[a % l.len()];
-                let y = l[b % l.len()];
-                let mut kids = x.kids.lock(mc);
-                assert_eq!(ids(&kids), sm.kids[&x.id], "kids of shared node {}", x.id);
-                if kids.len() < MAX_KIDS {
-                    kids.push(y);
-                    sm.kids.get_mut(&x.id).unwrap().push(y.id);
-                }
-            }
-        }
-        Op::SRemoveKid(a, k) => {
-            let (mut sm, l) = open();
-            if !l.is_empty() {
-                let x = l[a % l.len()];
-                let mut kids = x.kids.lock(mc);
-                assert_eq!(ids(&kids), sm.kids[&x.id], "kids of shared node {}", x.id);
-                if !kids.is_empty() {
-                    let k = k % kids.len();
-                    kids.remove(k);
-                    sm.kids.get_mut(&x.id).unwrap().remove(k);
-                }
-            }
-        }
-        Op::SMoveKid(a, k, b) => {
-            let (mut sm, l) = open();
-            if l.is_empty() {
-                return;
-            }
-            let (x, y) = (l[a % l.len()], l[b % l.len()]);
-            let kid = {
-                let mut kids = x.kids.lock(mc);
-                assert_eq!(ids(&kids), sm.kids[&x.id], "kids of shared node {}", x.id);
-                if kids.is_empty() {
-                    return;
-                }
-                let k = k % kids.len();
-                if !Gc::ptr_eq(x, y) && y.kids.lock(mc).len() >= MAX_KIDS {
-                    return;
-                }
-                sm.kids.get_mut(&x.id).unwrap().remove(k);
-                kids.remove(k)
-            };
-            y.kids.lock(mc).push(kid);
-            sm.kids.get_mut(&y.id).unwrap().push(kid.id);
-        }
-        Op::SFollow(a, k) => {
-            let (mut sm, mut l) = open();
-            if !l.is_empty() && l.len() < MAX_LIST {
-                let x = l[a % l.len()];
-                let target = if k == 0 {
-                    x.next.get()
-                } else {
-                    let kids = x.kids.lock(mc);
-                    (!kids.is_empty()).then(|| kids[(k - 1) % kids.len()])
-                };
-                let expected = if k == 0 {
-                    sm.next[&x.id]
-                } else {
-                    let kids = &sm.kids[&x.id];
-                    (!kids.is_empty()).then(|| kids[(k - 1) % kids.len()])
-                };
-                assert_eq!(target.map(|t| t.id), expected, "shared node {}", x.id);
-                if let Some(t) = target {
-                    check_snode(&t);
-                    l.push(t);
-                    sm.list.push(t.id);
-                }
-            }
-        }
-        Op::STake(a, k) => {
-            let (mut sm, mut l) = open();
-            if l.is_empty() || l.len() >= MAX_LIST {
-                return;
-            }
-            let x = l[a % l.len()];
-            let taken = if k == 0 {
-                let t = x.next.replace(mc, None);
-                assert_eq!(
-                    t.map(|t| t.id),
-                    sm.next[&x.id],
-                    "link of shared node {}",
-                    x.id
-                );
-                sm.next.insert(x.id, None);
-                t
-            } else {
-                let mut kids = x.kids.lock(mc);
-                assert_eq!(ids(&kids), sm.kids[&x.id], "kids of shared node {}", x.id);
-                if kids.is_empty() {
-                    return;
-                }
-                let k = (k - 1) % kids.len();
-                sm.kids.get_mut(&x.id).unwrap().remove(k);
-                Some(kids.remove(k))
-            };
-            if let Some(t) = taken {
-                check_snode(&t);
-                l.push(t);
-                sm.list.push(t.id);
-            }
-        }
+        Op::SAlloc => push_new_node(sh),
+        Op::SAllocUnder(a, k) => hang_new_node(sh, a, k),
+        Op::SRemove(i) => remove_from_list(sh, i),
+        Op::SSetNext(a, b) => set_link(sh, a, b),
+        Op::SPushKid(a, b) => push_kid(sh, a, b),
+        Op::SRemoveKid(a, k) => remove_kid(sh, a, k),
+        Op::SMoveKid(a, k, b) => move_kid(sh, a, k, b),
+        Op::SFollow(a, k) => follow_onto_list(sh, a, k),
+        Op::STake(a, k) => take_onto_list(sh, a, k),
         Op::SGrab(s, i, take) => {
             let Some(o) = get(s) else { return };
-            let (mut sm, mut l) = open();
-            if l.is_empty() {
-                return;
-            }
-            let y = i.map(|i| {
-                let i = i % l.len();
-                if take {
-                    sm.list.remove(i);
-                    l.remove(i)
-                } else {
-                    l[i]
-                }
-            });
-            o.shared.set(mc, y);
-            w.model.obj(o.id).shared = y.map(|y| y.id);
+            grab(sh, &mut w.graph.model, o, i, take);
         }
         Op::SPutBack(s) => {
             let Some(o) = get(s) else { return };
-            let Some(y) = o.shared.get() else { return };
-            assert_eq!(Some(y.id), w.model.objs[&o.id].shared);
-            let (mut sm, mut l) = open();
-            if l.len() < MAX_LIST {
-                o.shared.set(mc, None);
-                w.model.obj(o.id).shared = None;
-                check_snode(&y);
-                l.push(y);
-                sm.list.push(y.id);
-            }
+            put_back(sh, &mut w.graph.model, o);
         }
         Op::SSwap(a, b) => {
             if let (Some(x), Some(y)) = (get(a), get(b)) {
-                let (p, q) = (x.shared.get(), y.shared.get());
-                x.shared.set(mc, q);
-                y.shared.set(mc, p);
-                let (mp, mq) = (w.model.objs[&x.id].shared, w.model.objs[&y.id].shared);
-                assert_eq!(
-                    (p.map(|p| p.id), q.map(|q| q.id)),
-                    (mp, mq),
-                    "shared pointers"
-                );
-                w.model.obj(x.id).shared = mq;
-                w.model.obj(y.id).shared = mp;
+                swap_shared(mc, &mut w.graph.model, x, y);
             }
         }
         Op::SChase(s) => {
             let Some(o) = get(s) else { return };
-            let Some(y) = o.shared.get() else { return };
-            let sm = ctx.shared();
-            let z = y.next.get();
-            assert_eq!(
-                z.map(|z| z.id),
-                sm.next[&y.id],
-                "link of shared node {}",
-                y.id
-            );
-            o.shared.set(mc, z);
-            w.model.obj(o.id).shared = z.map(|z| z.id);
+            chase(sh, &mut w.graph.model, o);
         }
-        Op::SHold(i, n, s) => {
-            let y = {
-                let (_sm, l) = open();
-                if l.is_empty() {
-                    return;
-                }
-                l[i % l.len()]
-            };
-            // The other thread may now drop `y` from the shared part, and a cycle may be
-            // marking: `y` is this call's, so it must stay alive.
-            for _ in 0..n {
-                let id = w.fresh();
-                new_obj(mc, id, &ctx.log);
-            }
-            std::thread::yield_now();
-            check_snode(&y);
-            if let Some(o) = get(s) {
-                o.shared.set(mc, Some(y));
-                w.model.obj(o.id).shared = Some(y.id);
-            }
-        }
-        Op::SSend(i) => {
-            let (mut sm, l) = open();
-            if !l.is_empty() && sm.mailbox.len() < MAX_MAILBOX {
-                let y = l[i % l.len()];
-                sm.mailbox.push((y.id, Root::new(mc, y)));
-            }
-        }
-        Op::SReceive(k) => {
-            let mut sm = ctx.shared();
-            if !sm.mailbox.is_empty() {
-                let k = k % sm.mailbox.len();
-                let (id, r) = sm.mailbox.swap_remove(k);
-                drop(sm);
-                let y = r.get(mc);
-                assert_eq!(y.id, id, "a root from the mailbox");
-                check_snode(&y);
-                w.sroots.push((id, r));
-            }
-        }
+        Op::SHold(i, n, s) => hold(sh, slots, w, i, n, s),
+        Op::SSend(i) => send(sh, i),
+        Op::SReceive(k) => receive(sh, w, k),
         Op::SLoadRoot(k, s) => {
             if w.sroots.is_empty() {
                 return;
             }
             let Some(o) = get(s) else { return };
-            let (id, r) = &w.sroots[k % w.sroots.len()];
-            let y = r.get(mc);
-            assert_eq!(y.id, *id, "shared root");
-            o.shared.set(mc, Some(y));
-            w.model.obj(o.id).shared = Some(y.id);
+            load_shared_root(mc, w, o, k);
         }
         Op::SDropRoot(k) => {
             if !w.sroots.is_empty() {
@@ -1125,15 +646,326 @@ fn apply<'gc>(
     }
 }
 
+/// The shared part as an op of thread `t` sees it.
+#[derive(Clone, Copy)]
+struct SharedPart<'a, 'gc> {
+    mc: &'a Mutation<'gc>,
+    ctx: &'a Ctx,
+    list: &'gc GcMutex<'gc, Vec<Gc<'gc, SNode<'gc>>>>,
+    t: usize,
+}
+
+type ListGuard<'gc> = GcMutexGuard<'gc, Vec<Gc<'gc, SNode<'gc>>>>;
+
+impl<'a, 'gc> SharedPart<'a, 'gc> {
+    /// Takes the shared model's lock, then the list's, and checks that they agree.
+    fn open(self) -> (MutexGuard<'a, SharedModel>, ListGuard<'gc>) {
+        let sm = self.ctx.shared();
+        let l = self.list.lock(self.mc);
+        assert_eq!(ids(&l), sm.list, "thread {}: shared list", self.t);
+        (sm, l)
+    }
+}
+
+fn push_new_node(sh: SharedPart<'_, '_>) {
+    let (mut sm, mut l) = sh.open();
+    if l.len() < MAX_LIST {
+        let id = sh.ctx.fresh();
+        l.push(new_snode(sh.mc, id, &sh.ctx.log));
+        sm.add(id);
+        sm.list.push(id);
+    }
+}
+
+fn hang_new_node(sh: SharedPart<'_, '_>, a: usize, k: usize) {
+    let mc = sh.mc;
+    let (mut sm, l) = sh.open();
+    if l.is_empty() {
+        return;
+    }
+    let x = l[a % l.len()];
+    let mut kids = x.kids.lock(mc);
+    if k > 0 && kids.len() >= MAX_KIDS {
+        return;
+    }
+    let id = sh.ctx.fresh();
+    let y = new_snode(mc, id, &sh.ctx.log);
+    sm.add(id);
+    if k == 0 {
+        x.next.set(mc, Some(y));
+        sm.next.insert(x.id, Some(id));
+    } else {
+        kids.push(y);
+        sm.kids.get_mut(&x.id).unwrap().push(id);
+    }
+}
+
+fn remove_from_list(sh: SharedPart<'_, '_>, i: usize) {
+    let (mut sm, mut l) = sh.open();
+    if !l.is_empty() {
+        let i = i % l.len();
+        l.remove(i);
+        sm.list.remove(i);
+    }
+}
+
+fn set_link(sh: SharedPart<'_, '_>, a: usize, b: Option<usize>) {
+    let (mut sm, l) = sh.open();
+    if !l.is_empty() {
+        let x = l[a % l.len()];
+        let y = b.map(|b| l[b % l.len()]);
+        x.next.set(sh.mc, y);
+        sm.next.insert(x.id, y.map(|y| y.id));
+    }
+}
+
+fn push_kid(sh: SharedPart<'_, '_>, a: usize, b: usize) {
+    let (mut sm, l) = sh.open();
+    if !l.is_empty() {
+        let x = l[a % l.len()];
+        let y = l[b % l.len()];
+        let mut kids = x.kids.lock(sh.mc);
+        assert_eq!(ids(&kids), sm.kids[&x.id], "kids of shared node {}", x.id);
+        if kids.len() < MAX_KIDS {
+            kids.push(y);
+            sm.kids.get_mut(&x.id).unwrap().push(y.id);
+        }
+    }
+}
+
+fn remove_kid(sh: SharedPart<'_, '_>, a: usize, k: usize) {
+    let (mut sm, l) = sh.open();
+    if !l.is_empty() {
+        let x = l[a % l.len()];
+        let mut kids = x.kids.lock(sh.mc);
+        assert_eq!(ids(&kids), sm.kids[&x.id], "kids of shared node {}", x.id);
+        if !kids.is_empty() {
+            let k = k % kids.len();
+            kids.remove(k);
+            sm.kids.get_mut(&x.id).unwrap().remove(k);
+        }
+    }
+}
+
+fn move_kid(sh: SharedPart<'_, '_>, a: usize, k: usize, b: usize) {
+    let mc = sh.mc;
+    let (mut sm, l) = sh.open();
+    if l.is_empty() {
+        return;
+    }
+    let (x, y) = (l[a % l.len()], l[b % l.len()]);
+    let kid = {
+        let mut kids = x.kids.lock(mc);
+        assert_eq!(ids(&kids), sm.kids[&x.id], "kids of shared node {}", x.id);
+        if kids.is_empty() {
+            return;
+        }
+        let k = k % kids.len();
+        if !Gc::ptr_eq(x, y) && y.kids.lock(mc).len() >= MAX_KIDS {
+            return;
+        }
+        sm.kids.get_mut(&x.id).unwrap().remove(k);
+        kids.remove(k)
+    };
+    y.kids.lock(mc).push(kid);
+    sm.kids.get_mut(&y.id).unwrap().push(kid.id);
+}
+
+fn follow_onto_list(sh: SharedPart<'_, '_>, a: usize, k: usize) {
+    let (mut sm, mut l) = sh.open();
+    if !l.is_empty() && l.len() < MAX_LIST {
+        let x = l[a % l.len()];
+        let target = if k == 0 {
+            x.next.get()
+        } else {
+            let kids = x.kids.lock(sh.mc);
+            (!kids.is_empty()).then(|| kids[(k - 1) % kids.len()])
+        };
+        let expected = if k == 0 {
+            sm.next[&x.id]
+        } else {
+            let kids = &sm.kids[&x.id];
+            (!kids.is_empty()).then(|| kids[(k - 1) % kids.len()])
+        };
+        assert_eq!(target.map(|t| t.id), expected, "shared node {}", x.id);
+        if let Some(t) = target {
+            check_snode(&t);
+            l.push(t);
+            sm.list.push(t.id);
+        }
+    }
+}
+
+fn take_onto_list(sh: SharedPart<'_, '_>, a: usize, k: usize) {
+    let mc = sh.mc;
+    let (mut sm, mut l) = sh.open();
+    if l.is_empty() || l.len() >= MAX_LIST {
+        return;
+    }
+    let x = l[a % l.len()];
+    let taken = if k == 0 {
+        let t = x.next.replace(mc, None);
+        assert_eq!(
+            t.map(|t| t.id),
+            sm.next[&x.id],
+            "link of shared node {}",
+            x.id
+        );
+        sm.next.insert(x.id, None);
+        t
+    } else {
+        let mut kids = x.kids.lock(mc);
+        assert_eq!(ids(&kids), sm.kids[&x.id], "kids of shared node {}", x.id);
+        if kids.is_empty() {
+            return;
+        }
+        let k = (k - 1) % kids.len();
+        sm.kids.get_mut(&x.id).unwrap().remove(k);
+        Some(kids.remove(k))
+    };
+    if let Some(t) = taken {
+        check_snode(&t);
+        l.push(t);
+        sm.list.push(t.id);
+    }
+}
+
+fn grab<'gc>(
+    sh: SharedPart<'_, 'gc>,
+    model: &mut Model,
+    o: Gc<'gc, Obj<'gc>>,
+    i: Option<usize>,
+    take: bool,
+) {
+    let (mut sm, mut l) = sh.open();
+    if l.is_empty() {
+        return;
+    }
+    let y = i.map(|i| {
+        let i = i % l.len();
+        if take {
+            sm.list.remove(i);
+            l.remove(i)
+        } else {
+            l[i]
+        }
+    });
+    o.shared.set(sh.mc, y);
+    model.obj(o.id).shared = y.map(|y| y.id);
+}
+
+fn put_back<'gc>(sh: SharedPart<'_, 'gc>, model: &mut Model, o: Gc<'gc, Obj<'gc>>) {
+    let Some(y) = o.shared.get() else { return };
+    assert_eq!(Some(y.id), model.objs[&o.id].shared);
+    let (mut sm, mut l) = sh.open();
+    if l.len() < MAX_LIST {
+        o.shared.set(sh.mc, None);
+        model.obj(o.id).shared = None;
+        check_snode(&y);
+        l.push(y);
+        sm.list.push(y.id);
+    }
+}
+
+fn swap_shared<'gc>(
+    mc: &Mutation<'gc>,
+    model: &mut Model,
+    x: Gc<'gc, Obj<'gc>>,
+    y: Gc<'gc, Obj<'gc>>,
+) {
+    let (p, q) = (x.shared.get(), y.shared.get());
+    x.shared.set(mc, q);
+    y.shared.set(mc, p);
+    let (mp, mq) = (model.objs[&x.id].shared, model.objs[&y.id].shared);
+    assert_eq!(
+        (p.map(|p| p.id), q.map(|q| q.id)),
+        (mp, mq),
+        "shared pointers"
+    );
+    model.obj(x.id).shared = mq;
+    model.obj(y.id).shared = mp;
+}
+
+fn chase<'gc>(sh: SharedPart<'_, 'gc>, model: &mut Model, o: Gc<'gc, Obj<'gc>>) {
+    let Some(y) = o.shared.get() else { return };
+    let sm = sh.ctx.shared();
+    let z = y.next.get();
+    assert_eq!(
+        z.map(|z| z.id),
+        sm.next[&y.id],
+        "link of shared node {}",
+        y.id
+    );
+    o.shared.set(sh.mc, z);
+    model.obj(o.id).shared = z.map(|z| z.id);
+}
+
+fn hold<'gc>(
+    sh: SharedPart<'_, 'gc>,
+    slots: &Slots<'gc, Obj<'gc>>,
+    w: &mut World,
+    i: usize,
+    n: usize,
+    s: usize,
+) {
+    let mc = sh.mc;
+    let y = {
+        let (_sm, l) = sh.open();
+        if l.is_empty() {
+            return;
+        }
+        l[i % l.len()]
+    };
+    // The other thread may now drop `y` from the shared part, and a cycle may be
+    // marking: `y` is this call's, so it must stay alive.
+    for _ in 0..n {
+        w.alloc(mc);
+    }
+    std::thread::yield_now();
+    check_snode(&y);
+    if let Some(o) = slots.borrow()[s] {
+        o.shared.set(mc, Some(y));
+        w.graph.model.obj(o.id).shared = Some(y.id);
+    }
+}
+
+fn send(sh: SharedPart<'_, '_>, i: usize) {
+    let (mut sm, l) = sh.open();
+    if !l.is_empty() && sm.mailbox.len() < MAX_MAILBOX {
+        let y = l[i % l.len()];
+        sm.mailbox.push((y.id, Root::new(sh.mc, y)));
+    }
+}
+
+fn receive(sh: SharedPart<'_, '_>, w: &mut World, k: usize) {
+    let mut sm = sh.ctx.shared();
+    if !sm.mailbox.is_empty() {
+        let k = k % sm.mailbox.len();
+        let (id, r) = sm.mailbox.swap_remove(k);
+        drop(sm);
+        let y = r.get(sh.mc);
+        assert_eq!(y.id, id, "a root from the mailbox");
+        check_snode(&y);
+        w.sroots.push((id, r));
+    }
+}
+
+fn load_shared_root<'gc>(mc: &Mutation<'gc>, w: &mut World, o: Gc<'gc, Obj<'gc>>, k: usize) {
+    let (id, r) = &w.sroots[k % w.sroots.len()];
+    let y = r.get(mc);
+    assert_eq!(y.id, *id, "shared root");
+    o.shared.set(mc, Some(y));
+    w.graph.model.obj(o.id).shared = Some(y.id);
+}
+
 /// Allocates one garbage object and a noscan blob: every step allocates, so that cycles keep
 /// coming.
 fn churn(mc: &Mutation<'_>, w: &mut World) {
-    let id = w.fresh();
-    new_obj(mc, id, &w.ctx.log);
+    w.alloc(mc);
     Gc::from_iter(mc, (0..CHURN_WORDS).map(|i| i as u64));
 }
 
-fn run_step(m: &mut Mutator<Slots>, w: &mut World, step: &Step) {
+fn run_step(m: &mut Mutator<SlotsRoot>, w: &mut World, step: &Step<Op>) {
     match step {
         Step::One(Op::Collect) => {
             m.collect();
@@ -1148,21 +980,9 @@ fn run_step(m: &mut Mutator<Slots>, w: &mut World, step: &Step) {
         Step::One(Op::Reattach) => {
             let heap = m.heap().clone();
             (*m, w.pin) = new_mutator(&heap, w.pin.is_some());
-            w.model.slots = [None; SLOTS];
+            w.graph.model.slots = [None; SLOTS];
         }
-        Step::One(Op::Garbage(n)) => {
-            let mut left = *n;
-            while left > 0 {
-                let k = left.min(8);
-                left -= k;
-                m.mutate(|mc, _| {
-                    for _ in 0..k {
-                        let id = w.fresh();
-                        new_obj(mc, id, &w.ctx.log);
-                    }
-                });
-            }
-        }
+        Step::One(Op::Graph(GraphOp::Garbage(n))) => garbage(m, w, *n),
         Step::One(op) => m.mutate(|mc, slots| {
             churn(mc, w);
             apply(mc, Gc::as_ref(*slots), w, op);
@@ -1186,8 +1006,7 @@ fn run_step(m: &mut Mutator<Slots>, w: &mut World, step: &Step) {
 /// Walks this thread's private graph from its slots and roots: it must match the model, be
 /// intact, and nothing in it (or any shared node it or the thread's roots hold) may have been
 /// dropped. Valid at any time: only this thread changes its private graph.
-fn check_private(m: &mut Mutator<Slots>, w: &World) {
-    let expected = w.model.reachable();
+fn check_private(m: &mut Mutator<SlotsRoot>, w: &World) {
     let t = w.t;
     m.mutate(|mc, slots| {
         if let Some(pin) = &w.pin {
@@ -1196,37 +1015,15 @@ fn check_private(m: &mut Mutator<Slots>, w: &World) {
                 "thread {t}: pinned slots object"
             );
         }
-        let mut seen: HashSet<u64> = HashSet::new();
         let mut held: HashSet<u64> = HashSet::new();
-        let mut stack: Vec<Gc<'_, Obj<'_>>> = Vec::new();
-        for (i, s) in slots.borrow().iter().enumerate() {
-            assert_eq!(s.map(|o| o.id), w.model.slots[i], "thread {t}: slot {i}");
-            stack.extend(s);
-        }
-        for (i, r) in w.roots.iter().enumerate() {
-            let o = r.get(mc);
-            assert_eq!(o.id, w.model.roots[i], "thread {t}: root {i}");
-            stack.push(o);
-        }
         for (id, r) in &w.sroots {
             let y = r.get(mc);
             assert_eq!(y.id, *id, "thread {t}: shared root");
             check_snode(&y);
             held.insert(y.id);
         }
-        while let Some(o) = stack.pop() {
-            if !seen.insert(o.id) {
-                continue;
-            }
-            check_obj(&o);
-            let mo = w
-                .model
-                .objs
-                .get(&o.id)
-                .unwrap_or_else(|| panic!("thread {t}: object {} is not in the model", o.id));
-            let edges = o.edges.borrow();
-            let edge_ids: Vec<u64> = edges.iter().map(|e| e.id).collect();
-            assert_eq!(edge_ids, mo.edges, "thread {t}: edges of object {}", o.id);
+        let who = format!("thread {t}: ");
+        let seen = check_graph(mc, Gc::as_ref(*slots), w, &who, |o, mo| {
             let y = o.shared.get();
             assert_eq!(
                 y.map(|y| y.id),
@@ -1238,12 +1035,7 @@ fn check_private(m: &mut Mutator<Slots>, w: &World) {
                 check_snode(&y);
                 held.insert(y.id);
             }
-            stack.extend(edges.iter().copied());
-        }
-        assert_eq!(
-            seen, expected,
-            "thread {t}: reachable set differs from the model"
-        );
+        });
         let counts = lock(&w.ctx.log.counts);
         for id in seen.iter().chain(&held) {
             assert_eq!(
@@ -1257,27 +1049,11 @@ fn check_private(m: &mut Mutator<Slots>, w: &World) {
 
 /// After a collection that started after this thread's last change: as `check_private`, and
 /// every other object this thread ever allocated was dropped exactly once.
-fn check_exact_private(m: &mut Mutator<Slots>, w: &mut World) {
+fn check_exact_private(m: &mut Mutator<SlotsRoot>, w: &mut World) {
     check_private(m, w);
-    let reachable = w.model.reachable();
-    {
-        let counts = lock(&w.ctx.log.counts);
-        for &id in &w.model.all {
-            let c = counts.get(&id).copied().unwrap_or(0);
-            if reachable.contains(&id) {
-                assert_eq!(c, 0, "thread {}: reachable object {id} was dropped", w.t);
-            } else {
-                assert_eq!(
-                    c, 1,
-                    "thread {}: unreachable object {id} dropped {c} times",
-                    w.t
-                );
-            }
-        }
-    }
+    let who = format!("thread {}: ", w.t);
+    check_drops(&mut w.graph.model, &lock(&w.ctx.log.counts), &who);
     w.ctx.log.assert_clean();
-    // Forget the dead part of the model graph.
-    w.model.objs.retain(|id, _| reachable.contains(id));
 }
 
 /// Walks the shared graph from `starts`, comparing it with the model (whose lock the caller
@@ -1311,7 +1087,7 @@ fn walk_shared<'gc>(
 
 /// The shared part as this thread sees it: the list, the mailbox and this thread's shared
 /// roots match the model, and nothing reachable from them was dropped. Valid at any time.
-fn check_shared(m: &mut Mutator<Slots>, w: &World) {
+fn check_shared(m: &mut Mutator<SlotsRoot>, w: &World) {
     let t = w.t;
     m.mutate(|mc, _| {
         let sm = w.ctx.shared();
@@ -1399,7 +1175,7 @@ fn thread_main(
     heap: Heap,
     ctx: Arc<Ctx>,
     slist: SList,
-    steps: Vec<Step>,
+    steps: Vec<Step<Op>>,
     rounds: usize,
 ) -> ThreadOut {
     let _abort = AbortOnPanic(&ctx.rendezvous);
@@ -1409,8 +1185,7 @@ fn thread_main(
         t,
         ctx: ctx.clone(),
         slist,
-        model: Model::default(),
-        roots: Vec::new(),
+        graph: PrivateGraph::default(),
         sroots: Vec::new(),
         collects: 0,
     };
@@ -1439,7 +1214,7 @@ fn thread_main(
         check_shared(&mut m, &w);
     }
     let out = ThreadOut {
-        all: std::mem::take(&mut w.model.all),
+        all: std::mem::take(&mut w.graph.model.all),
         collects: w.collects,
     };
     // Everything private (and every shared root of this thread) becomes garbage.
@@ -1450,11 +1225,11 @@ fn thread_main(
 
 /// What each thread runs before its program: every slot filled, with some edges, and a few
 /// shared nodes, so that the programs' moves and deletions find something to move and delete.
-fn prologue() -> Vec<Step> {
+fn prologue() -> Vec<Step<Op>> {
     let mut ops = Vec::new();
     for s in 0..SLOTS {
-        ops.push(Op::Allocate(s, s.checked_sub(1)));
-        ops.push(Op::Link(s, s / 2));
+        ops.push(Op::Graph(GraphOp::Allocate(s, s.checked_sub(1))));
+        ops.push(Op::Graph(GraphOp::Link(s, s / 2)));
     }
     for k in 0..3 {
         ops.push(Op::SAlloc);
@@ -1472,7 +1247,8 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "(non-string panic)".into())
 }
 
-fn run_case(programs: [Vec<Step>; THREADS], rounds: usize, gc_workers: usize, gc_percent: i32) {
+/// A heap with checkmark and poisoning, and the shared part's root (holding the weight) in it.
+fn new_heap(gc_workers: usize, gc_percent: i32) -> (Heap, SList) {
     let heap = Heap::new(Config {
         verify: true,
         poison_freed: true,
@@ -1481,7 +1257,6 @@ fn run_case(programs: [Vec<Step>; THREADS], rounds: usize, gc_workers: usize, gc
         ..Config::default()
     })
     .unwrap();
-    let ctx = Arc::new(Ctx::default());
     let slist: SList = {
         let mut m = heap.mutator::<Rootable![()]>(|_| ());
         m.mutate(|mc, _| {
@@ -1492,10 +1267,17 @@ fn run_case(programs: [Vec<Step>; THREADS], rounds: usize, gc_workers: usize, gc
             Root::new(mc, Gc::new(mc, root))
         })
     };
-    // Allocating the weight may have started a cycle: settle, and count cycles from here.
-    heap.collect();
-    let before = heap.mem_stats();
+    (heap, slist)
+}
 
+/// Runs each program on its own thread and joins them; fails with every thread's panic.
+fn run_threads(
+    heap: &Heap,
+    ctx: &Arc<Ctx>,
+    slist: &SList,
+    programs: [Vec<Step<Op>>; THREADS],
+    rounds: usize,
+) -> Vec<ThreadOut> {
     let handles: Vec<_> = programs
         .into_iter()
         .enumerate()
@@ -1516,29 +1298,34 @@ fn run_case(programs: [Vec<Step>; THREADS], rounds: usize, gc_workers: usize, gc
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+    outs
+}
 
-    // Both threads and their mutators are gone: of the private objects nothing is left, of the
-    // shared part what the list and the mailbox reach.
-    let mut explicit: u32 = outs.iter().map(|o| o.collects).sum();
-    let private: BTreeSet<u64> = outs.iter().flat_map(|o| o.all.iter().copied()).collect();
-    let mut m = heap.mutator::<Rootable![()]>(|_| ());
+/// Both threads and their mutators are gone: of the private objects (`private`) nothing is
+/// left, of the shared part what the list and the mailbox reach. Runs one more `collect()` on
+/// `m`.
+fn check_after_threads(
+    m: &mut Mutator<Rootable![()]>,
+    ctx: &Ctx,
+    slist: &SList,
+    private: &BTreeSet<u64>,
+) {
     m.collect();
-    explicit += 1;
-    global_check(&mut m, &ctx, &slist, &HashSet::new());
-    {
-        let counts = lock(&ctx.log.counts);
-        for id in &private {
-            let c = counts.get(id).copied().unwrap_or(0);
-            assert_eq!(
-                c, 1,
-                "private object {id} dropped {c} times after its thread ended"
-            );
-        }
+    global_check(m, ctx, slist, &HashSet::new());
+    let counts = lock(&ctx.log.counts);
+    for id in private {
+        let c = counts.get(id).copied().unwrap_or(0);
+        assert_eq!(
+            c, 1,
+            "private object {id} dropped {c} times after its thread ended"
+        );
     }
+}
 
-    // Automatic cycles ran while the programs did, besides the forced ones. (Concurrent
-    // `collect()` calls may share one forced cycle, so the cycles are compared with the forced
-    // cycles rather than with the calls.)
+/// Automatic cycles ran while the programs did, besides the forced ones. (Concurrent
+/// `collect()` calls may share one forced cycle, so the cycles are compared with the forced
+/// cycles rather than with the calls.)
+fn check_automatic_cycles(heap: &Heap, before: &MemStats, explicit: u32) {
     let s = heap.mem_stats();
     s.check_invariants().unwrap();
     let cycles = s.num_gc - before.num_gc;
@@ -1551,8 +1338,17 @@ fn run_case(programs: [Vec<Step>; THREADS], rounds: usize, gc_workers: usize, gc
         cycles > forced,
         "no automatic cycle: {cycles} cycles, all forced ({explicit} collect() calls)"
     );
+}
 
-    // Release everything, collect, and drop the heap: every object is dropped exactly once.
+/// Releases everything, collects, and drops the heap: every object (`private`, and every
+/// shared node) is dropped exactly once.
+fn check_release_all(
+    heap: Heap,
+    m: Mutator<Rootable![()]>,
+    ctx: &Ctx,
+    slist: SList,
+    private: BTreeSet<u64>,
+) {
     let mut all = private;
     all.extend(ctx.shared().all.iter().copied());
     ctx.shared().mailbox.clear();
@@ -1573,6 +1369,23 @@ fn run_case(programs: [Vec<Step>; THREADS], rounds: usize, gc_workers: usize, gc
     check_all("after the heap was dropped");
 }
 
+fn run_case(programs: [Vec<Step<Op>>; THREADS], rounds: usize, gc_workers: usize, gc_percent: i32) {
+    let (heap, slist) = new_heap(gc_workers, gc_percent);
+    let ctx = Arc::new(Ctx::default());
+    // Allocating the weight may have started a cycle: settle, and count cycles from here.
+    heap.collect();
+    let before = heap.mem_stats();
+
+    let outs = run_threads(&heap, &ctx, &slist, programs, rounds);
+    let mut explicit: u32 = outs.iter().map(|o| o.collects).sum();
+    let private: BTreeSet<u64> = outs.iter().flat_map(|o| o.all.iter().copied()).collect();
+    let mut m = heap.mutator::<Rootable![()]>(|_| ());
+    check_after_threads(&mut m, &ctx, &slist, &private);
+    explicit += 1;
+    check_automatic_cycles(&heap, &before, explicit);
+    check_release_all(heap, m, &ctx, slist, private);
+}
+
 proptest! {
     // No failure file: a failing program depends on timing to fail again; proptest prints it.
     #![proptest_config(ProptestConfig {
@@ -1584,8 +1397,8 @@ proptest! {
     #[test]
     #[cfg_attr(miri, ignore)]
     fn two_mutators_match_model(
-        p0 in prop::collection::vec(step(), 40..150),
-        p1 in prop::collection::vec(step(), 40..150),
+        p0 in prop::collection::vec(step(op), 40..150),
+        p1 in prop::collection::vec(step(op), 40..150),
         rounds in 1..=3usize,
         gc_workers in 1..=2usize,
         gc_percent in prop_oneof![Just(1), Just(5)],
@@ -1598,15 +1411,16 @@ proptest! {
 #[test]
 #[cfg_attr(miri, ignore)]
 fn fixed_programs() {
-    use Op::*;
+    use GraphOp::*;
+    use Op::{Graph as G, *};
     let program = |k: usize| {
         let mut steps = vec![
-            Step::One(Allocate(0, None)),
-            Step::One(Allocate(1, Some(0))),
-            Step::One(Link(0, 1)),
-            Step::One(Link(1, 0)),
-            Step::One(MakeRoot(1)),
-            Step::One(Chain(0, 10)),
+            Step::One(G(Allocate(0, None))),
+            Step::One(G(Allocate(1, Some(0)))),
+            Step::One(G(Link(0, 1))),
+            Step::One(G(Link(1, 0))),
+            Step::One(G(MakeRoot(1))),
+            Step::One(G(Chain(0, 10))),
             Step::One(SAlloc),
             Step::One(SAlloc),
             Step::One(SAlloc),
@@ -1619,12 +1433,12 @@ fn fixed_programs() {
             Step::One(SRemove(k)),
             Step::One(SHold(0, 12, 1)),
             Step::One(SReceive(0)),
-            Step::One(Garbage(40)),
+            Step::One(G(Garbage(40))),
             Step::One(Check),
-            Step::One(ClearSlot(0)),
-            Step::One(ClearSlot(1)),
-            Step::One(LoadRoot(0, 2)),
-            Step::One(Follow(2, 0, 3)),
+            Step::One(G(ClearSlot(0))),
+            Step::One(G(ClearSlot(1))),
+            Step::One(G(LoadRoot(0, 2))),
+            Step::One(G(Follow(2, 0, 3))),
             Step::One(SFollow(0, 0)),
             Step::One(SFollow(1, 1)),
             Step::One(SChase(3)),
@@ -1639,32 +1453,32 @@ fn fixed_programs() {
             Step::One(STake(2, 1)),
             Step::One(SGrab(2, Some(1), true)),
             Step::One(SSwap(2, 3)),
-            Step::One(MoveEdge(2, 0, 3)),
-            Step::One(Detach(3, 0, 4)),
+            Step::One(G(MoveEdge(2, 0, 3))),
+            Step::One(G(Detach(3, 0, 4))),
             Step::Batch(vec![
-                Allocate(4, Some(4)),
-                Link(4, 3),
-                MutateCompound(3, Compound::Push(4)),
-                MutateCompound(3, Compound::Reverse),
-                Garbage(30),
+                G(Allocate(4, Some(4))),
+                G(Link(4, 3)),
+                G(MutateCompound(3, Compound::Push(4))),
+                G(MutateCompound(3, Compound::Reverse)),
+                G(Garbage(30)),
                 SAlloc,
                 SGrab(4, Some(0), true),
-                MutateCompound(3, Compound::Swap(0, 1)),
-                MutateCompound(2, Compound::CopyFrom(3)),
+                G(MutateCompound(3, Compound::Swap(0, 1))),
+                G(MutateCompound(2, Compound::CopyFrom(3))),
             ]),
             Step::One(Reattach),
-            Step::One(Allocate(5, Some(3))),
-            Step::One(Garbage(40)),
+            Step::One(G(Allocate(5, Some(3)))),
+            Step::One(G(Garbage(40))),
             Step::One(Collect),
-            Step::One(DropRoot(0)),
-            Step::One(Unlink(3, 0)),
-            Step::One(MutateCompound(3, Compound::Truncate(0))),
-            Step::One(Move(4, 5)),
+            Step::One(G(DropRoot(0))),
+            Step::One(G(Unlink(3, 0))),
+            Step::One(G(MutateCompound(3, Compound::Truncate(0)))),
+            Step::One(G(Move(4, 5))),
             Step::One(SRemove(0)),
             Step::One(Collect),
         ];
         // Enough allocation for background cycles whatever the timing.
-        steps.extend((0..20).map(|_| Step::One(Garbage(10))));
+        steps.extend((0..20).map(|_| Step::One(G(Garbage(10)))));
         steps
     };
     run_case([program(0), program(1)], 2, 2, 1);

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering::*};
 
-use gcheap_core::{Config, Gc, GcCell, GcRefCell, Heap, Rootable, Trace, Tracer};
+use gcheap_core::{Config, Gc, GcCell, GcRefCell, Heap, Mutation, Rootable, Trace, Tracer};
 
 fn heap(verify: bool) -> Heap {
     Heap::new(Config {
@@ -574,11 +574,85 @@ fn check_aligned(a: &Aligned<'_>) {
     }
 }
 
+/// Pushes `n` objects of every over-aligned type (the traced ones in lists), with garbage in
+/// between: one garbage `Al64` per object.
+fn push_aligned_objects<'gc>(
+    mc: &Mutation<'gc>,
+    r: &mut Aligned<'gc>,
+    n: usize,
+    drops: &Arc<AtomicUsize>,
+) {
+    let t = || Tracked(drops.clone());
+    for i in 0..n {
+        let v = i as u64;
+        let next = r.a16.last().copied();
+        r.a16.push(Gc::new(
+            mc,
+            Al16 {
+                value: v,
+                next,
+                _drops: t(),
+            },
+        ));
+        let next = r.a32.last().copied();
+        r.a32.push(Gc::new(
+            mc,
+            Al32 {
+                value: v,
+                next,
+                _drops: t(),
+            },
+        ));
+        let next = r.a64.last().copied();
+        r.a64.push(Gc::new(
+            mc,
+            Al64 {
+                value: v,
+                next,
+                _drops: t(),
+            },
+        ));
+        r.p16.push(Gc::new(mc, Plain16(v)));
+        r.p32.push(Gc::new(mc, Plain32(v)));
+        r.p64.push(Gc::new(mc, Plain64(v)));
+        // Garbage in between.
+        Gc::new(
+            mc,
+            Al64 {
+                value: v,
+                next: None,
+                _drops: t(),
+            },
+        );
+        Gc::new(mc, Plain64(v));
+        Gc::new(mc, 7u8);
+    }
+}
+
+/// Pushes slices of 0 to 39 over-aligned elements, traced and plain.
+fn push_aligned_slices<'gc>(mc: &Mutation<'gc>, r: &mut Aligned<'gc>, drops: &Arc<AtomicUsize>) {
+    let t = || Tracked(drops.clone());
+    for n in 0..40usize {
+        let s = Gc::from_iter(
+            mc,
+            (0..n).map(|i| Al64 {
+                value: i as u64,
+                next: None,
+                _drops: t(),
+            }),
+        );
+        r.s64.push(s);
+        r.sp64.push(Gc::from_iter(
+            mc,
+            (0..n).map(|i| Plain64((n * 1000 + i) as u64)),
+        ));
+    }
+}
+
 #[test]
 fn over_aligned_objects() {
     let heap = heap(true);
     let drops = Arc::new(AtomicUsize::new(0));
-    let t = || Tracked(drops.clone());
     let mut m = heap.mutator::<Rootable![GcRefCell<'_, Aligned<'_>>]>(|_| {
         GcRefCell::new(Aligned {
             a16: vec![],
@@ -594,65 +668,8 @@ fn over_aligned_objects() {
     const N: usize = 300;
     m.mutate(|mc, root| {
         let mut r = root.borrow_mut(mc);
-        for i in 0..N {
-            let v = i as u64;
-            let next = r.a16.last().copied();
-            r.a16.push(Gc::new(
-                mc,
-                Al16 {
-                    value: v,
-                    next,
-                    _drops: t(),
-                },
-            ));
-            let next = r.a32.last().copied();
-            r.a32.push(Gc::new(
-                mc,
-                Al32 {
-                    value: v,
-                    next,
-                    _drops: t(),
-                },
-            ));
-            let next = r.a64.last().copied();
-            r.a64.push(Gc::new(
-                mc,
-                Al64 {
-                    value: v,
-                    next,
-                    _drops: t(),
-                },
-            ));
-            r.p16.push(Gc::new(mc, Plain16(v)));
-            r.p32.push(Gc::new(mc, Plain32(v)));
-            r.p64.push(Gc::new(mc, Plain64(v)));
-            // Garbage in between.
-            Gc::new(
-                mc,
-                Al64 {
-                    value: v,
-                    next: None,
-                    _drops: t(),
-                },
-            );
-            Gc::new(mc, Plain64(v));
-            Gc::new(mc, 7u8);
-        }
-        for n in 0..40usize {
-            let s = Gc::from_iter(
-                mc,
-                (0..n).map(|i| Al64 {
-                    value: i as u64,
-                    next: None,
-                    _drops: t(),
-                }),
-            );
-            r.s64.push(s);
-            r.sp64.push(Gc::from_iter(
-                mc,
-                (0..n).map(|i| Plain64((n * 1000 + i) as u64)),
-            ));
-        }
+        push_aligned_objects(mc, &mut r, N, &drops);
+        push_aligned_slices(mc, &mut r, &drops);
         check_aligned(&r);
     });
     m.collect();
@@ -766,6 +783,82 @@ unsafe impl<'gc> Trace for Big<'gc> {
     }
 }
 
+/// Pushes a big object whose every fifth pointer holds a leaf, and drops a big garbage object
+/// holding one leaf of its own.
+fn push_big<'gc>(
+    mc: &Mutation<'gc>,
+    head: &GcCell<'gc, Option<Gc<'gc, Big<'gc>>>>,
+    seed: u64,
+    drops: &Arc<AtomicUsize>,
+) {
+    // Built in place on the heap-side Box first: 120 KiB is too much for a test stack
+    // frame in debug builds more than once.
+    let mut b = Box::new(Big {
+        seed,
+        data: [0; 10_000],
+        ptrs: [None; 5_000],
+        next: head.get(),
+    });
+    for (i, d) in b.data.iter_mut().enumerate() {
+        *d = seed * 100_000 + i as u64;
+    }
+    for (i, p) in b.ptrs.iter_mut().enumerate() {
+        if i % 5 == 0 {
+            *p = Some(Gc::new(
+                mc,
+                Leaf {
+                    value: seed * 100_000 + i as u64,
+                    _drops: Tracked(drops.clone()),
+                },
+            ));
+        }
+    }
+    let big = Gc::new(mc, *b);
+    // A large garbage object holding pointers to its own garbage leaves.
+    let mut g = Box::new(Big {
+        seed,
+        data: [0; 10_000],
+        ptrs: [None; 5_000],
+        next: None,
+    });
+    g.ptrs[0] = Some(Gc::new(
+        mc,
+        Leaf {
+            value: 0,
+            _drops: Tracked(drops.clone()),
+        },
+    ));
+    Gc::new(mc, *g);
+    head.set(mc, Some(big));
+}
+
+/// The list of `bigs` big objects is intact: data, leaves and the pointers without one.
+fn check_bigs<'gc>(head: &GcCell<'gc, Option<Gc<'gc, Big<'gc>>>>, bigs: u64) {
+    let mut cur = head.get();
+    let mut seed = bigs;
+    while let Some(b) = cur {
+        seed -= 1;
+        assert_eq!(b.seed, seed);
+        assert!(
+            b.data
+                .iter()
+                .enumerate()
+                .all(|(i, &d)| d == seed * 100_000 + i as u64)
+        );
+        for (i, p) in b.ptrs.iter().enumerate() {
+            match p {
+                Some(l) => {
+                    assert_eq!(i % 5, 0);
+                    assert_eq!(l.value, seed * 100_000 + i as u64);
+                }
+                None => assert_ne!(i % 5, 0),
+            }
+        }
+        cur = b.next;
+    }
+    assert_eq!(seed, 0);
+}
+
 #[test]
 #[cfg_attr(miri, ignore)]
 fn large_objects_holding_gc_pointers() {
@@ -775,75 +868,9 @@ fn large_objects_holding_gc_pointers() {
     const BIGS: u64 = 20;
     let mut m = heap.mutator::<BigHead>(|_| GcCell::new(None));
     for seed in 0..BIGS {
-        m.mutate(|mc, head| {
-            // Built in place on the heap-side Box first: 120 KiB is too much for a test stack
-            // frame in debug builds more than once.
-            let mut b = Box::new(Big {
-                seed,
-                data: [0; 10_000],
-                ptrs: [None; 5_000],
-                next: head.get(),
-            });
-            for (i, d) in b.data.iter_mut().enumerate() {
-                *d = seed * 100_000 + i as u64;
-            }
-            for (i, p) in b.ptrs.iter_mut().enumerate() {
-                if i % 5 == 0 {
-                    *p = Some(Gc::new(
-                        mc,
-                        Leaf {
-                            value: seed * 100_000 + i as u64,
-                            _drops: Tracked(drops.clone()),
-                        },
-                    ));
-                }
-            }
-            let big = Gc::new(mc, *b);
-            // A large garbage object holding pointers to its own garbage leaves.
-            let mut g = Box::new(Big {
-                seed,
-                data: [0; 10_000],
-                ptrs: [None; 5_000],
-                next: None,
-            });
-            g.ptrs[0] = Some(Gc::new(
-                mc,
-                Leaf {
-                    value: 0,
-                    _drops: Tracked(drops.clone()),
-                },
-            ));
-            Gc::new(mc, *g);
-            head.set(mc, Some(big));
-        });
+        m.mutate(|mc, head| push_big(mc, head, seed, &drops));
     }
-    let check = |m: &mut gcheap_core::Mutator<BigHead>| {
-        m.mutate(|_, head| {
-            let mut cur = head.get();
-            let mut seed = BIGS;
-            while let Some(b) = cur {
-                seed -= 1;
-                assert_eq!(b.seed, seed);
-                assert!(
-                    b.data
-                        .iter()
-                        .enumerate()
-                        .all(|(i, &d)| d == seed * 100_000 + i as u64)
-                );
-                for (i, p) in b.ptrs.iter().enumerate() {
-                    match p {
-                        Some(l) => {
-                            assert_eq!(i % 5, 0);
-                            assert_eq!(l.value, seed * 100_000 + i as u64);
-                        }
-                        None => assert_ne!(i % 5, 0),
-                    }
-                }
-                cur = b.next;
-            }
-            assert_eq!(seed, 0);
-        })
-    };
+    let check = |m: &mut gcheap_core::Mutator<BigHead>| m.mutate(|_, head| check_bigs(head, BIGS));
     m.collect();
     assert_eq!(
         drops.load(SeqCst),

@@ -34,7 +34,9 @@ use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, AtomicUsize, Ordering::
 use std::sync::{Arc, Mutex, OnceLock, mpsc};
 use std::time::{Duration, Instant};
 
-use gcheap_core::{Config, Gc, GcCell, GcRefCell, Heap, Mutation, Root, Rootable, Trace, Tracer};
+use gcheap_core::{
+    Config, Gc, GcCell, GcRefCell, Heap, Mutation, Mutator, Root, Rootable, Trace, Tracer,
+};
 
 const THREADS: usize = 4;
 /// Slots in a thread's root (its length varies between 8 and this).
@@ -521,268 +523,294 @@ impl Worker {
     fn op<'gc>(&mut self, mc: &Mutation<'gc>, local: &'gc Local<'gc>) {
         self.stats.ops += 1;
         match self.rng.below(100) {
-            // Allocate a node wired to existing ones.
-            0..=17 => {
-                let n = self.new_node(mc);
-                if let Some(x) = self.pick(local).filter(|_| self.rng.chance(60)) {
-                    n.next.set(mc, Some(x));
-                }
-                if let Some(x) = self.pick(local).filter(|_| self.rng.chance(60)) {
-                    n.link.set(mc, Some((x, x.id)));
-                }
-                for _ in 0..self.rng.below(3) {
-                    if let Some(x) = self.pick(local) {
-                        n.edges.borrow_mut(mc).push(x);
-                    }
-                }
-                if self.rng.chance(20) {
-                    n.shared.set(mc, self.random_shared(local));
-                }
-                self.put(mc, local, Some(n));
-            }
-            // Link: next, the compound link cell, or an edge.
-            18..=33 => {
-                let (Some(a), b) = (self.pick(local), self.pick(local)) else {
-                    return;
-                };
-                match (self.rng.below(3), b) {
-                    (0, b) => a.next.set(mc, b),
-                    (1, b) => a.link.set(mc, b.map(|b| (b, b.id))),
-                    (_, Some(b)) => {
-                        let mut edges = a.edges.borrow_mut(mc);
-                        edges.push(b);
-                        if edges.len() > MAX_EDGES {
-                            let i = self.rng.below(edges.len());
-                            edges.remove(i);
-                        }
-                    }
-                    (_, None) => {}
-                }
-            }
-            // Unlink.
-            34..=41 => {
-                let Some(a) = self.pick(local) else { return };
-                match self.rng.below(4) {
-                    0 => a.next.set(mc, None),
-                    1 => a.link.set(mc, None),
-                    2 => {
-                        let mut edges = a.edges.borrow_mut(mc);
-                        if !edges.is_empty() {
-                            let i = self.rng.below(edges.len());
-                            edges.swap_remove(i);
-                        }
-                    }
-                    _ => a.edges.borrow_mut(mc).clear(),
-                }
-            }
-            // Compound writes to an edge vector.
-            42..=51 => {
-                let Some(a) = self.pick(local) else { return };
-                match self.rng.below(6) {
-                    0 => a.edges.borrow_mut(mc).reverse(),
-                    1 => {
-                        let mut edges = a.edges.borrow_mut(mc);
-                        if edges.len() >= 2 {
-                            let (i, j) = (self.rng.below(edges.len()), self.rng.below(edges.len()));
-                            edges.swap(i, j);
-                        }
-                    }
-                    2 => {
-                        let parity = self.rng.next() & 1;
-                        a.edges.borrow_mut(mc).retain(|e| e.id & 1 == parity);
-                    }
-                    3 => {
-                        // Copy another node's edges (possibly a's own) plus itself.
-                        let Some(b) = self.pick(local) else { return };
-                        let mut copy: Vec<_> = b.edges.borrow().clone();
-                        copy.push(b);
-                        copy.truncate(MAX_EDGES);
-                        *a.edges.borrow_mut(mc) = copy;
-                    }
-                    4 => a.edges.borrow_mut(mc).sort_by_key(|e| e.id),
-                    _ => {
-                        // Rebuild the vector through fresh nodes, each pointing at an old edge.
-                        let old: Vec<_> = a.edges.borrow().clone();
-                        let fresh: Vec<_> = old
-                            .iter()
-                            .take(3)
-                            .map(|&e| {
-                                let n = self.new_node(mc);
-                                n.next.set(mc, Some(e));
-                                n
-                            })
-                            .collect();
-                        let mut edges = a.edges.borrow_mut(mc);
-                        edges.clear();
-                        edges.extend(fresh);
-                    }
-                }
-            }
-            // Follow an edge into a slot.
-            52..=61 => {
-                let Some(a) = self.pick(local) else { return };
-                let x = self.neighbour(a);
-                if x.is_some() || self.rng.chance(30) {
-                    self.put(mc, local, x);
-                }
-            }
-            // Churn the root's slots.
-            62..=71 => {
-                let mut slots = local.slots.borrow_mut(mc);
-                match self.rng.below(5) {
-                    0 => {
-                        let i = self.rng.below(slots.len());
-                        slots[i] = None;
-                    }
-                    1 => {
-                        let (i, j) = (self.rng.below(slots.len()), self.rng.below(slots.len()));
-                        slots.swap(i, j);
-                    }
-                    2 if slots.len() < MAX_SLOTS => {
-                        let i = self.rng.below(slots.len());
-                        let v = slots[i];
-                        slots.push(v);
-                    }
-                    3 => {
-                        let keep = MIN_SLOTS + self.rng.below(slots.len() - MIN_SLOTS + 1);
-                        slots.truncate(keep);
-                    }
-                    _ => {
-                        let i = self.rng.below(slots.len());
-                        let c = self.rng.below(local.cells.len());
-                        let v = local.cells[c].replace(mc, slots[i]);
-                        slots[i] = v;
-                    }
-                }
-            }
-            // A chain held only in locals while garbage is allocated, then attached.
-            72..=75 => {
-                let mut head: Option<Gc<'gc, Node<'gc>>> = None;
-                for _ in 0..1 + self.rng.below(16) {
-                    let n = self.new_node(mc);
-                    n.next.set(mc, head);
-                    if let Some(h) = head {
-                        n.link.set(mc, Some((h, h.id)));
-                    }
-                    head = Some(n);
-                    for _ in 0..self.rng.below(4) {
-                        Gc::new(mc, [n.id; 6]);
-                    }
-                }
-                let mut cur = head;
-                while let Some(n) = cur {
-                    check_node(&n);
-                    cur = n.next.get();
-                }
-                match self.pick(local) {
-                    Some(a) if self.rng.chance(50) => a.edges.borrow_mut(mc).push(head.unwrap()),
-                    _ => self.put(mc, local, head),
-                }
-            }
-            // Garbage: tracked nodes (some linked to live ones) and plain arrays.
-            76..=81 => {
-                for _ in 0..self.rng.below(24) {
-                    let n = self.new_node(mc);
-                    if let Some(x) = self.pick(local) {
-                        n.edges.borrow_mut(mc).push(x);
-                    }
-                }
-                for i in 0..self.rng.below(24) {
-                    let g = Gc::new(mc, [i as u64; 10]);
-                    assert_eq!(g[9], i as u64);
-                }
-            }
-            // Persistent roots of nodes: create, load, drop (inside mutate).
-            82..=86 => match self.rng.below(3) {
-                0 if self.node_roots.len() < MAX_NODE_ROOTS => {
-                    if let Some(n) = self.pick(local) {
-                        self.node_roots.push(Root::new(mc, n));
-                    }
-                }
-                1 if !self.node_roots.is_empty() => {
-                    let i = self.rng.below(self.node_roots.len());
-                    let n = self.node_roots[i].get(mc);
-                    check_node(&n);
-                    self.put(mc, local, Some(n));
-                }
-                _ if !self.node_roots.is_empty() => {
-                    let i = self.rng.below(self.node_roots.len());
-                    self.node_roots.swap_remove(i);
-                }
-                _ => {}
-            },
-            // Make a shared node over existing ones; maybe send a root to it to the next thread.
-            87..=92 => {
-                let mut kids = [None, None];
-                let mut depth = 0;
-                for k in &mut kids {
-                    if let Some(s) = self.random_shared(local)
-                        && s.depth < MAX_DEPTH
-                    {
-                        depth = depth.max(s.depth);
-                        *k = Some(s);
-                    }
-                }
-                let id = self.ids.fresh(self.tracker);
-                self.stats.shared += 1;
-                let blob = Gc::from_iter(mc, (0..blob_len(id)).map(|i| blob_word(id, i)));
-                let s = Gc::new(
-                    mc,
-                    SharedNode {
-                        id,
-                        check: checksum(id),
-                        depth: depth + 1,
-                        blob,
-                        kids,
-                        tracker: self.tracker,
-                    },
-                );
-                {
-                    let mut shared = local.shared.borrow_mut(mc);
-                    shared.push(s);
-                    if shared.len() > MAX_SHARED {
-                        let i = self.rng.below(shared.len());
-                        shared.swap_remove(i);
-                    }
-                }
-                if self.rng.chance(60) {
-                    self.outbox.push(Root::new(mc, s));
-                }
-            }
-            // Use a root received from another thread: check it, keep it reachable from here.
-            93..=96 => {
-                if self.inbox.is_empty() {
-                    return;
-                }
-                let i = self.rng.below(self.inbox.len());
-                let s = self.inbox[i].get(mc);
-                let mut walk = Walk::new();
-                walk.shared(s);
-                self.stats.checked += walk.run(usize::MAX) as u64;
-                if self.rng.chance(50) {
-                    let mut shared = local.shared.borrow_mut(mc);
-                    shared.push(s);
-                    if shared.len() > MAX_SHARED {
-                        let i = self.rng.below(shared.len());
-                        shared.swap_remove(i);
-                    }
-                }
-                if let Some(a) = self.pick(local) {
-                    a.shared.set(mc, Some(s));
-                }
-                if self.rng.chance(30) {
-                    self.inbox.swap_remove(i); // dropped inside mutate
-                }
-            }
-            // Check a neighbourhood.
-            _ => {
-                let mut walk = Walk::new();
-                if let Some(a) = self.pick(local) {
-                    walk.node(a);
-                }
-                self.stats.checked += walk.run(200) as u64;
+            0..=17 => self.allocate_wired(mc, local),
+            18..=33 => self.link(mc, local),
+            34..=41 => self.unlink(mc, local),
+            42..=51 => self.rewrite_edges(mc, local),
+            52..=61 => self.follow(mc, local),
+            62..=71 => self.churn_slots(mc, local),
+            72..=75 => self.chain(mc, local),
+            76..=81 => self.garbage(mc, local),
+            82..=86 => self.node_root_op(mc, local),
+            87..=92 => self.make_shared(mc, local),
+            93..=96 => self.use_received(mc, local),
+            _ => self.check_neighbourhood(local),
+        }
+    }
+
+    /// Allocates a node wired to existing ones.
+    fn allocate_wired<'gc>(&mut self, mc: &Mutation<'gc>, local: &'gc Local<'gc>) {
+        let n = self.new_node(mc);
+        if let Some(x) = self.pick(local).filter(|_| self.rng.chance(60)) {
+            n.next.set(mc, Some(x));
+        }
+        if let Some(x) = self.pick(local).filter(|_| self.rng.chance(60)) {
+            n.link.set(mc, Some((x, x.id)));
+        }
+        for _ in 0..self.rng.below(3) {
+            if let Some(x) = self.pick(local) {
+                n.edges.borrow_mut(mc).push(x);
             }
         }
+        if self.rng.chance(20) {
+            n.shared.set(mc, self.random_shared(local));
+        }
+        self.put(mc, local, Some(n));
+    }
+
+    /// Links two nodes: through next, the compound link cell, or an edge.
+    fn link<'gc>(&mut self, mc: &Mutation<'gc>, local: &'gc Local<'gc>) {
+        let (Some(a), b) = (self.pick(local), self.pick(local)) else {
+            return;
+        };
+        match (self.rng.below(3), b) {
+            (0, b) => a.next.set(mc, b),
+            (1, b) => a.link.set(mc, b.map(|b| (b, b.id))),
+            (_, Some(b)) => {
+                let mut edges = a.edges.borrow_mut(mc);
+                edges.push(b);
+                if edges.len() > MAX_EDGES {
+                    let i = self.rng.below(edges.len());
+                    edges.remove(i);
+                }
+            }
+            (_, None) => {}
+        }
+    }
+
+    /// Unlinks a node's next, link or edges.
+    fn unlink<'gc>(&mut self, mc: &Mutation<'gc>, local: &'gc Local<'gc>) {
+        let Some(a) = self.pick(local) else { return };
+        match self.rng.below(4) {
+            0 => a.next.set(mc, None),
+            1 => a.link.set(mc, None),
+            2 => {
+                let mut edges = a.edges.borrow_mut(mc);
+                if !edges.is_empty() {
+                    let i = self.rng.below(edges.len());
+                    edges.swap_remove(i);
+                }
+            }
+            _ => a.edges.borrow_mut(mc).clear(),
+        }
+    }
+
+    /// Makes a compound write to a node's edge vector.
+    fn rewrite_edges<'gc>(&mut self, mc: &Mutation<'gc>, local: &'gc Local<'gc>) {
+        let Some(a) = self.pick(local) else { return };
+        match self.rng.below(6) {
+            0 => a.edges.borrow_mut(mc).reverse(),
+            1 => {
+                let mut edges = a.edges.borrow_mut(mc);
+                if edges.len() >= 2 {
+                    let (i, j) = (self.rng.below(edges.len()), self.rng.below(edges.len()));
+                    edges.swap(i, j);
+                }
+            }
+            2 => {
+                let parity = self.rng.next() & 1;
+                a.edges.borrow_mut(mc).retain(|e| e.id & 1 == parity);
+            }
+            3 => {
+                // Copy another node's edges (possibly a's own) plus itself.
+                let Some(b) = self.pick(local) else { return };
+                let mut copy: Vec<_> = b.edges.borrow().clone();
+                copy.push(b);
+                copy.truncate(MAX_EDGES);
+                *a.edges.borrow_mut(mc) = copy;
+            }
+            4 => a.edges.borrow_mut(mc).sort_by_key(|e| e.id),
+            _ => {
+                // Rebuild the vector through fresh nodes, each pointing at an old edge.
+                let old: Vec<_> = a.edges.borrow().clone();
+                let fresh: Vec<_> = old
+                    .iter()
+                    .take(3)
+                    .map(|&e| {
+                        let n = self.new_node(mc);
+                        n.next.set(mc, Some(e));
+                        n
+                    })
+                    .collect();
+                let mut edges = a.edges.borrow_mut(mc);
+                edges.clear();
+                edges.extend(fresh);
+            }
+        }
+    }
+
+    /// Follows an edge into a slot.
+    fn follow<'gc>(&mut self, mc: &Mutation<'gc>, local: &'gc Local<'gc>) {
+        let Some(a) = self.pick(local) else { return };
+        let x = self.neighbour(a);
+        if x.is_some() || self.rng.chance(30) {
+            self.put(mc, local, x);
+        }
+    }
+
+    /// Churns the root's slots.
+    fn churn_slots<'gc>(&mut self, mc: &Mutation<'gc>, local: &'gc Local<'gc>) {
+        let mut slots = local.slots.borrow_mut(mc);
+        match self.rng.below(5) {
+            0 => {
+                let i = self.rng.below(slots.len());
+                slots[i] = None;
+            }
+            1 => {
+                let (i, j) = (self.rng.below(slots.len()), self.rng.below(slots.len()));
+                slots.swap(i, j);
+            }
+            2 if slots.len() < MAX_SLOTS => {
+                let i = self.rng.below(slots.len());
+                let v = slots[i];
+                slots.push(v);
+            }
+            3 => {
+                let keep = MIN_SLOTS + self.rng.below(slots.len() - MIN_SLOTS + 1);
+                slots.truncate(keep);
+            }
+            _ => {
+                let i = self.rng.below(slots.len());
+                let c = self.rng.below(local.cells.len());
+                let v = local.cells[c].replace(mc, slots[i]);
+                slots[i] = v;
+            }
+        }
+    }
+
+    /// Builds a chain held only in locals while garbage is allocated, then attaches it.
+    fn chain<'gc>(&mut self, mc: &Mutation<'gc>, local: &'gc Local<'gc>) {
+        let mut head: Option<Gc<'gc, Node<'gc>>> = None;
+        for _ in 0..1 + self.rng.below(16) {
+            let n = self.new_node(mc);
+            n.next.set(mc, head);
+            if let Some(h) = head {
+                n.link.set(mc, Some((h, h.id)));
+            }
+            head = Some(n);
+            for _ in 0..self.rng.below(4) {
+                Gc::new(mc, [n.id; 6]);
+            }
+        }
+        let mut cur = head;
+        while let Some(n) = cur {
+            check_node(&n);
+            cur = n.next.get();
+        }
+        match self.pick(local) {
+            Some(a) if self.rng.chance(50) => a.edges.borrow_mut(mc).push(head.unwrap()),
+            _ => self.put(mc, local, head),
+        }
+    }
+
+    /// Allocates garbage: tracked nodes (some linked to live ones) and plain arrays.
+    fn garbage<'gc>(&mut self, mc: &Mutation<'gc>, local: &'gc Local<'gc>) {
+        for _ in 0..self.rng.below(24) {
+            let n = self.new_node(mc);
+            if let Some(x) = self.pick(local) {
+                n.edges.borrow_mut(mc).push(x);
+            }
+        }
+        for i in 0..self.rng.below(24) {
+            let g = Gc::new(mc, [i as u64; 10]);
+            assert_eq!(g[9], i as u64);
+        }
+    }
+
+    /// Creates, loads or drops a persistent root of a node (inside mutate).
+    fn node_root_op<'gc>(&mut self, mc: &Mutation<'gc>, local: &'gc Local<'gc>) {
+        match self.rng.below(3) {
+            0 if self.node_roots.len() < MAX_NODE_ROOTS => {
+                if let Some(n) = self.pick(local) {
+                    self.node_roots.push(Root::new(mc, n));
+                }
+            }
+            1 if !self.node_roots.is_empty() => {
+                let i = self.rng.below(self.node_roots.len());
+                let n = self.node_roots[i].get(mc);
+                check_node(&n);
+                self.put(mc, local, Some(n));
+            }
+            _ if !self.node_roots.is_empty() => {
+                let i = self.rng.below(self.node_roots.len());
+                self.node_roots.swap_remove(i);
+            }
+            _ => {}
+        }
+    }
+
+    /// Makes a shared node over existing ones; maybe sends a root to it to the next thread.
+    fn make_shared<'gc>(&mut self, mc: &Mutation<'gc>, local: &'gc Local<'gc>) {
+        let mut kids = [None, None];
+        let mut depth = 0;
+        for k in &mut kids {
+            if let Some(s) = self.random_shared(local)
+                && s.depth < MAX_DEPTH
+            {
+                depth = depth.max(s.depth);
+                *k = Some(s);
+            }
+        }
+        let id = self.ids.fresh(self.tracker);
+        self.stats.shared += 1;
+        let blob = Gc::from_iter(mc, (0..blob_len(id)).map(|i| blob_word(id, i)));
+        let s = Gc::new(
+            mc,
+            SharedNode {
+                id,
+                check: checksum(id),
+                depth: depth + 1,
+                blob,
+                kids,
+                tracker: self.tracker,
+            },
+        );
+        {
+            let mut shared = local.shared.borrow_mut(mc);
+            shared.push(s);
+            if shared.len() > MAX_SHARED {
+                let i = self.rng.below(shared.len());
+                shared.swap_remove(i);
+            }
+        }
+        if self.rng.chance(60) {
+            self.outbox.push(Root::new(mc, s));
+        }
+    }
+
+    /// Uses a root received from another thread: checks it, keeps it reachable from here.
+    fn use_received<'gc>(&mut self, mc: &Mutation<'gc>, local: &'gc Local<'gc>) {
+        if self.inbox.is_empty() {
+            return;
+        }
+        let i = self.rng.below(self.inbox.len());
+        let s = self.inbox[i].get(mc);
+        let mut walk = Walk::new();
+        walk.shared(s);
+        self.stats.checked += walk.run(usize::MAX) as u64;
+        if self.rng.chance(50) {
+            let mut shared = local.shared.borrow_mut(mc);
+            shared.push(s);
+            if shared.len() > MAX_SHARED {
+                let i = self.rng.below(shared.len());
+                shared.swap_remove(i);
+            }
+        }
+        if let Some(a) = self.pick(local) {
+            a.shared.set(mc, Some(s));
+        }
+        if self.rng.chance(30) {
+            self.inbox.swap_remove(i); // dropped inside mutate
+        }
+    }
+
+    /// Checks a neighbourhood.
+    fn check_neighbourhood<'gc>(&mut self, local: &'gc Local<'gc>) {
+        let mut walk = Walk::new();
+        if let Some(a) = self.pick(local) {
+            walk.node(a);
+        }
+        self.stats.checked += walk.run(200) as u64;
     }
 
     /// Checks everything reachable from this thread's root and roots, up to `cap` objects.
@@ -859,58 +887,14 @@ fn mutator_thread(
     };
     let mut m = sh.heap.mutator::<LocalR>(|_| Local::new());
     while !sh.stop.load(SeqCst) {
-        while let Ok(r) = rx.try_recv() {
-            w.stats.received += 1;
-            w.inbox.push(r);
-        }
-        while w.inbox.len() > MAX_INBOX {
-            let i = w.rng.below(w.inbox.len());
-            w.inbox.swap_remove(i); // dropped between mutate calls
-        }
-        let ops = 1 + w.rng.below(48);
-        let ops_before = w.stats.ops;
-        m.mutate(|mc, local| {
-            for _ in 0..ops {
-                if mc.should_yield() && w.rng.chance(50) {
-                    w.stats.yields += 1;
-                    break;
-                }
-                w.op(mc, local);
-            }
-        });
-        w.stats.mutates += 1;
-        sh.ops.fetch_add(w.stats.ops - ops_before, SeqCst);
-        for r in w.outbox.drain(..) {
-            w.stats.sent += 1;
-            // The next thread may have finished: the root then comes back and is dropped here.
-            let _ = tx.send(r);
-        }
+        w.receive(&rx);
+        w.run_ops(&mut m, sh);
+        w.send(&tx);
         if w.stats.mutates % 97 == (t as u64 * 13) % 97 {
             m.mutate(|mc, local| w.check_all(mc, local, CHECK_CAP));
         }
         if w.stats.mutates % 701 == (t as u64 * 101) % 701 {
-            // Detach and attach again: carry a few slots over through persistent roots.
-            let carried: Vec<NodeRoot> = m.mutate(|mc, local| {
-                let slots = local.slots.borrow();
-                slots
-                    .iter()
-                    .flatten()
-                    .take(MIN_SLOTS)
-                    .map(|n| Root::new(mc, *n))
-                    .collect()
-            });
-            drop(m);
-            m = sh.heap.mutator::<LocalR>(|_| Local::new());
-            m.mutate(|mc, local| {
-                let mut slots = local.slots.borrow_mut(mc);
-                for (i, r) in carried.iter().enumerate() {
-                    let n = r.get(mc);
-                    check_node(&n);
-                    slots[i] = Some(n);
-                }
-            });
-            drop(carried);
-            w.stats.reattached += 1;
+            m = w.reattach(m, &sh.heap);
         }
     }
     // Everything reachable is intact, before and after one more cycle.
@@ -921,6 +905,74 @@ fn mutator_thread(
     drop(tx);
     drop(m);
     w.stats
+}
+
+impl Worker {
+    /// Moves the roots the previous thread sent into the inbox, keeping at most `MAX_INBOX`.
+    fn receive(&mut self, rx: &mpsc::Receiver<SharedRoot>) {
+        while let Ok(r) = rx.try_recv() {
+            self.stats.received += 1;
+            self.inbox.push(r);
+        }
+        while self.inbox.len() > MAX_INBOX {
+            let i = self.rng.below(self.inbox.len());
+            self.inbox.swap_remove(i); // dropped between mutate calls
+        }
+    }
+
+    /// One mutate call of up to 48 random operations, left early (sometimes) when a cycle
+    /// asks the mutator to yield.
+    fn run_ops(&mut self, m: &mut Mutator<LocalR>, sh: &Test) {
+        let ops = 1 + self.rng.below(48);
+        let ops_before = self.stats.ops;
+        m.mutate(|mc, local| {
+            for _ in 0..ops {
+                if mc.should_yield() && self.rng.chance(50) {
+                    self.stats.yields += 1;
+                    break;
+                }
+                self.op(mc, local);
+            }
+        });
+        self.stats.mutates += 1;
+        sh.ops.fetch_add(self.stats.ops - ops_before, SeqCst);
+    }
+
+    /// Sends the outbox's roots to the next thread.
+    fn send(&mut self, tx: &mpsc::Sender<SharedRoot>) {
+        for r in self.outbox.drain(..) {
+            self.stats.sent += 1;
+            // The next thread may have finished: the root then comes back and is dropped here.
+            let _ = tx.send(r);
+        }
+    }
+
+    /// Detaches the mutator and attaches a fresh one, carrying a few slots over through
+    /// persistent roots.
+    fn reattach(&mut self, mut m: Mutator<LocalR>, heap: &Heap) -> Mutator<LocalR> {
+        let carried: Vec<NodeRoot> = m.mutate(|mc, local| {
+            let slots = local.slots.borrow();
+            slots
+                .iter()
+                .flatten()
+                .take(MIN_SLOTS)
+                .map(|n| Root::new(mc, *n))
+                .collect()
+        });
+        drop(m);
+        let mut m = heap.mutator::<LocalR>(|_| Local::new());
+        m.mutate(|mc, local| {
+            let mut slots = local.slots.borrow_mut(mc);
+            for (i, r) in carried.iter().enumerate() {
+                let n = r.get(mc);
+                check_node(&n);
+                slots[i] = Some(n);
+            }
+        });
+        drop(carried);
+        self.stats.reattached += 1;
+        m
+    }
 }
 
 fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
@@ -949,7 +1001,21 @@ fn stress_without_checkmark_never_stops_at_termination() {
 
 fn stress(target: u64, verify: bool) {
     let started = Instant::now();
-    let sh = Arc::new(Test {
+    let sh = new_test(verify);
+    let mut handles = spawn_mutators(&sh);
+    handles.push(spawn_collector(&sh, target));
+    let forced = join_all(handles);
+    let sh = Arc::into_inner(sh).expect("every thread is done");
+    check_cycles(&sh, target, forced, started);
+    check_everything_dropped(sh);
+}
+
+/// A thread of the test: its name, a mutator's statistics, and the collector's count of forced
+/// cycles.
+type TestThread = std::thread::JoinHandle<(String, Option<WorkerStats>, u64)>;
+
+fn new_test(verify: bool) -> Arc<Test> {
+    Arc::new(Test {
         heap: Heap::new(Config {
             verify,
             poison_freed: true,
@@ -962,9 +1028,11 @@ fn stress(target: u64, verify: bool) {
         stop: AtomicBool::new(false),
         running: AtomicUsize::new(THREADS),
         ops: AtomicU64::new(0),
-    });
+    })
+}
 
-    // Shared roots travel around a ring of threads: t sends to t + 1.
+/// Starts the mutator threads. Shared roots travel around a ring of threads: t sends to t + 1.
+fn spawn_mutators(sh: &Arc<Test>) -> Vec<TestThread> {
     let (txs, rxs): (Vec<_>, Vec<_>) = (0..THREADS).map(|_| mpsc::channel()).unzip();
     let mut rxs: Vec<Option<_>> = rxs.into_iter().map(Some).collect();
     let mut handles = Vec::new();
@@ -981,46 +1049,50 @@ fn stress(target: u64, verify: bool) {
                 .unwrap(),
         );
     }
-    // Cycles back to back until the target is reached, then until the mutators are done.
-    let collector = {
-        let sh = sh.clone();
-        std::thread::Builder::new()
-            .name("stress-collector".into())
-            .spawn(move || {
-                let _guard = StopOnDrop {
-                    stop: &sh.stop,
-                    running: None,
-                };
-                let mut n = 0u64;
-                let mut max_objects = 0;
-                while sh.running.load(SeqCst) > 0 {
-                    let before = sh.ops.load(SeqCst);
-                    sh.heap.collect();
-                    n += 1;
-                    // Let the mutators work between forced cycles (otherwise, with optimizations
-                    // or under TSan, this loop can starve them and cycles find nothing new).
-                    while sh.ops.load(SeqCst) < before + OPS_PER_FORCED_CYCLE
-                        && !sh.stop.load(SeqCst)
-                    {
-                        std::thread::sleep(Duration::from_micros(50));
-                    }
-                    if n.is_multiple_of(16) {
-                        let s = sh.heap.mem_stats();
-                        s.check_invariants().unwrap();
-                        max_objects = max_objects.max(s.heap_objects);
-                        sh.tracker.check();
-                        if u64::from(s.num_gc) >= target {
-                            sh.stop.store(true, SeqCst);
-                        }
+    handles
+}
+
+/// Starts the collector thread: cycles back to back until the target is reached, then until
+/// the mutators are done.
+fn spawn_collector(sh: &Arc<Test>, target: u64) -> TestThread {
+    let sh = sh.clone();
+    std::thread::Builder::new()
+        .name("stress-collector".into())
+        .spawn(move || {
+            let _guard = StopOnDrop {
+                stop: &sh.stop,
+                running: None,
+            };
+            let mut n = 0u64;
+            let mut max_objects = 0;
+            while sh.running.load(SeqCst) > 0 {
+                let before = sh.ops.load(SeqCst);
+                sh.heap.collect();
+                n += 1;
+                // Let the mutators work between forced cycles (otherwise, with optimizations
+                // or under TSan, this loop can starve them and cycles find nothing new).
+                while sh.ops.load(SeqCst) < before + OPS_PER_FORCED_CYCLE && !sh.stop.load(SeqCst) {
+                    std::thread::sleep(Duration::from_micros(50));
+                }
+                if n.is_multiple_of(16) {
+                    let s = sh.heap.mem_stats();
+                    s.check_invariants().unwrap();
+                    max_objects = max_objects.max(s.heap_objects);
+                    sh.tracker.check();
+                    if u64::from(s.num_gc) >= target {
+                        sh.stop.store(true, SeqCst);
                     }
                 }
-                eprintln!("stress: at most {max_objects} objects in the heap after a cycle");
-                ("collector".to_string(), None, n)
-            })
-            .unwrap()
-    };
-    handles.push(collector);
+            }
+            eprintln!("stress: at most {max_objects} objects in the heap after a cycle");
+            ("collector".to_string(), None, n)
+        })
+        .unwrap()
+}
 
+/// Joins every thread: each mutator ran, and a panic on any thread is resumed here. Returns
+/// the collector's count of forced cycles.
+fn join_all(handles: Vec<TestThread>) -> u64 {
     let mut failures = Vec::new();
     let mut forced = 0;
     for h in handles {
@@ -1041,7 +1113,11 @@ fn stress(target: u64, verify: bool) {
     if let Some(p) = failures.into_iter().next() {
         resume_unwind(p);
     }
-    let sh = Arc::into_inner(sh).expect("every thread is done");
+    forced
+}
+
+/// The target number of cycles ran; reports them.
+fn check_cycles(sh: &Test, target: u64, forced: u64, started: Instant) {
     let s = sh.heap.mem_stats();
     s.check_invariants().unwrap();
     let cycles = u64::from(s.num_gc);
@@ -1055,8 +1131,11 @@ fn stress(target: u64, verify: bool) {
         sh.tracker.created.load(SeqCst),
         s.max_pause_ns as f64 / 1e6,
     );
+}
 
-    // Every mutator and root is gone: one more cycle drops everything, each object once.
+/// Every mutator and root is gone: one more cycle drops everything, each object once, and
+/// the heap's teardown drops nothing more.
+fn check_everything_dropped(sh: Test) {
     sh.heap.collect();
     let tracker = sh.tracker;
     tracker.check();

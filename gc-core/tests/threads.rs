@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::*};
 use std::sync::{Arc, Barrier, mpsc};
 use std::time::{Duration, Instant};
 
-use gcheap_core::{Config, Gc, GcCell, GcRefCell, Heap, Root, Rootable, Trace, Tracer};
+use gcheap_core::{Config, Gc, GcCell, GcRefCell, Heap, Mutation, Root, Rootable, Trace, Tracer};
 
 fn heap(gc_percent: i32) -> Heap {
     Heap::new(Config {
@@ -67,79 +67,118 @@ fn four_threads_churn_one_heap() {
             let drops = drops.clone();
             let allocated = allocated.clone();
             let start = start.clone();
-            std::thread::spawn(move || {
-                let mut m = heap.mutator::<Lists>(|_| GcRefCell::new(Vec::new()));
-                start.wait();
-                let mut seq = 0u64;
-                for round in 0..ROUNDS {
-                    m.mutate(|mc, lists| {
-                        // A new list of 100 nodes; keep at most 8 lists.
-                        let mut head = None;
-                        for _ in 0..100 {
-                            let id = t << 40 | seq;
-                            let n = Gc::new(
-                                mc,
-                                TNode {
-                                    thread: t,
-                                    seq,
-                                    check: check(id),
-                                    next: GcCell::new(head),
-                                    drops: drops.clone(),
-                                },
-                            );
-                            head = Some(n);
-                            seq += 1;
-                            // Garbage of another shape in between.
-                            Gc::new(mc, [seq; 16]);
-                        }
-                        allocated.fetch_add(100, SeqCst);
-                        let mut lists = lists.borrow_mut(mc);
-                        lists.push(head.unwrap());
-                        if lists.len() > 8 {
-                            let i = (round as usize * 7) % lists.len();
-                            lists.remove(i);
-                        }
-                        // Every kept list is intact.
-                        for l in lists.iter() {
-                            let mut cur = Some(*l);
-                            let mut len = 0;
-                            let top = l.seq;
-                            while let Some(n) = cur {
-                                assert_eq!(n.thread, t);
-                                assert_eq!(n.seq, top - len);
-                                assert_eq!(n.check, check(t << 40 | n.seq));
-                                len += 1;
-                                cur = n.next.get();
-                            }
-                            assert_eq!(len, 100);
-                        }
-                    });
-                    if round % 100 == 50 + t {
-                        // Forced cycles from different threads, some through the heap handle.
-                        if t % 2 == 0 {
-                            m.collect();
-                        } else {
-                            heap.collect();
-                        }
-                    }
-                }
-                m.mutate(|_, lists| lists.borrow().len())
-            })
+            std::thread::spawn(move || churn_lists(t, ROUNDS, &heap, &drops, &allocated, &start))
         })
         .collect();
     for h in handles {
         assert_eq!(h.join().unwrap(), 8);
     }
+    check_churned_heap(heap, THREADS, ROUNDS, &drops, &allocated);
+}
+
+/// Thread `t` of `four_threads_churn_one_heap`: each round a new list of 100 nodes, at most 8
+/// lists kept and checked, and now and then a forced cycle. Returns how many lists it keeps.
+fn churn_lists(
+    t: u64,
+    rounds: u64,
+    heap: &Heap,
+    drops: &Arc<AtomicUsize>,
+    allocated: &AtomicUsize,
+    start: &Barrier,
+) -> usize {
+    let mut m = heap.mutator::<Lists>(|_| GcRefCell::new(Vec::new()));
+    start.wait();
+    let mut seq = 0u64;
+    for round in 0..rounds {
+        m.mutate(|mc, lists| {
+            // A new list of 100 nodes; keep at most 8 lists.
+            let head = new_list(mc, t, &mut seq, drops);
+            allocated.fetch_add(100, SeqCst);
+            let mut lists = lists.borrow_mut(mc);
+            lists.push(head);
+            if lists.len() > 8 {
+                let i = (round as usize * 7) % lists.len();
+                lists.remove(i);
+            }
+            check_lists(&lists, t);
+        });
+        if round % 100 == 50 + t {
+            // Forced cycles from different threads, some through the heap handle.
+            if t.is_multiple_of(2) {
+                m.collect();
+            } else {
+                heap.collect();
+            }
+        }
+    }
+    m.mutate(|_, lists| lists.borrow().len())
+}
+
+/// A list of 100 fresh nodes of thread `t` numbered from `seq` on, with garbage of another
+/// shape in between; returns its head.
+fn new_list<'gc>(
+    mc: &Mutation<'gc>,
+    t: u64,
+    seq: &mut u64,
+    drops: &Arc<AtomicUsize>,
+) -> Gc<'gc, TNode<'gc>> {
+    let mut head = None;
+    for _ in 0..100 {
+        let id = t << 40 | *seq;
+        let n = Gc::new(
+            mc,
+            TNode {
+                thread: t,
+                seq: *seq,
+                check: check(id),
+                next: GcCell::new(head),
+                drops: drops.clone(),
+            },
+        );
+        head = Some(n);
+        *seq += 1;
+        // Garbage of another shape in between.
+        Gc::new(mc, [*seq; 16]);
+    }
+    head.unwrap()
+}
+
+/// Every kept list is intact.
+fn check_lists<'gc>(lists: &[Gc<'gc, TNode<'gc>>], t: u64) {
+    for l in lists.iter() {
+        let mut cur = Some(*l);
+        let mut len = 0;
+        let top = l.seq;
+        while let Some(n) = cur {
+            assert_eq!(n.thread, t);
+            assert_eq!(n.seq, top - len);
+            assert_eq!(n.check, check(t << 40 | n.seq));
+            len += 1;
+            cur = n.next.get();
+        }
+        assert_eq!(len, 100);
+    }
+}
+
+/// After the threads of `four_threads_churn_one_heap`: automatic and forced cycles ran, and
+/// every node was dropped exactly once.
+fn check_churned_heap(
+    heap: Heap,
+    threads: u64,
+    rounds: u64,
+    drops: &AtomicUsize,
+    allocated: &AtomicUsize,
+) {
     let s = heap.mem_stats();
     s.check_invariants().unwrap();
     assert!(s.num_gc > s.num_forced_gc, "automatic cycles ran: {s:?}");
     // Each collect() ran a forced cycle that started after the call; concurrent calls may share
     // one (as Go's runtime.GC calls do).
-    assert!((1..=THREADS as u32 * 3).contains(&s.num_forced_gc), "{s:?}");
+    assert!((1..=threads as u32 * 3).contains(&s.num_forced_gc), "{s:?}");
     heap.collect();
     // All mutators are gone: everything was garbage.
     let total = allocated.load(SeqCst);
-    assert_eq!(total, (THREADS * ROUNDS * 100) as usize);
+    assert_eq!(total, (threads * rounds * 100) as usize);
     assert_eq!(drops.load(SeqCst), total);
     drop(heap);
     assert_eq!(drops.load(SeqCst), total, "nothing dropped twice");
@@ -163,87 +202,35 @@ unsafe impl Trace for Message {
     fn trace(&self, _: &mut Tracer<'_>) {}
 }
 
+/// What the producer of `roots_travel_between_threads` sends.
+type Sent = (
+    Root<Rootable![u64]>,
+    Root<Rootable![String]>,
+    Root<Rootable![Message]>,
+);
+/// What its consumer keeps: every other message, with its number.
+type Kept = Vec<(
+    u64,
+    Root<Rootable![u64]>,
+    Root<Rootable![String]>,
+    Root<Rootable![Message]>,
+)>;
+
 #[test]
 #[cfg_attr(miri, ignore)]
 fn roots_travel_between_threads() {
     let heap = heap(10);
     let drops = Arc::new(AtomicUsize::new(0));
-    let (tx, rx) = mpsc::channel::<(
-        Root<Rootable![u64]>,
-        Root<Rootable![String]>,
-        Root<Rootable![Message]>,
-    )>();
+    let (tx, rx) = mpsc::channel::<Sent>();
     let producer = {
         let heap = heap.clone();
         let drops = drops.clone();
-        std::thread::spawn(move || {
-            let mut m = heap.mutator::<Rootable![()]>(|_| ());
-            for i in 0..200u64 {
-                let roots = m.mutate(|mc, _| {
-                    // Garbage so that automatic cycles run while roots are in flight.
-                    for _ in 0..200 {
-                        Gc::new(mc, [i; 8]);
-                    }
-                    (
-                        Root::new(mc, Gc::new(mc, i * 3)),
-                        Root::new(mc, Gc::new(mc, format!("message {i}"))),
-                        Root::new(
-                            mc,
-                            Gc::new(
-                                mc,
-                                Message {
-                                    text: "x".repeat(i as usize),
-                                    drops: drops.clone(),
-                                },
-                            ),
-                        ),
-                    )
-                });
-                if i % 50 == 0 {
-                    m.collect();
-                }
-                tx.send(roots).unwrap();
-            }
-        })
+        std::thread::spawn(move || send_roots(&heap, &drops, tx))
     };
     let consumer = {
         let heap = heap.clone();
         let drops = drops.clone();
-        std::thread::spawn(move || {
-            let mut m = heap.mutator::<Rootable![()]>(|_| ());
-            let mut kept = Vec::new();
-            for (i, (n, s, msg)) in rx.iter().enumerate() {
-                let i = i as u64;
-                if i.is_multiple_of(40) {
-                    m.collect();
-                }
-                m.mutate(|mc, _| {
-                    assert_eq!(*n.get(mc), i * 3);
-                    assert_eq!(*s.get(mc), format!("message {i}"));
-                    assert_eq!(msg.get(mc).text.len(), i as usize);
-                    for _ in 0..100 {
-                        Gc::new(mc, [i; 8]);
-                    }
-                });
-                if i.is_multiple_of(2) {
-                    kept.push((i, n, s, msg));
-                }
-            }
-            m.collect();
-            assert_eq!(
-                drops.load(SeqCst),
-                100,
-                "dropped roots' messages were collected"
-            );
-            m.mutate(|mc, _| {
-                for (i, n, s, msg) in &kept {
-                    assert_eq!(*n.get(mc), i * 3);
-                    assert_eq!(*s.get(mc), format!("message {i}"));
-                    assert_eq!(msg.get(mc).text, "x".repeat(*i as usize));
-                }
-            });
-            kept
-        })
+        std::thread::spawn(move || receive_roots(&heap, &drops, rx))
     };
     producer.join().unwrap();
     let kept = consumer.join().unwrap();
@@ -258,6 +245,75 @@ fn roots_travel_between_threads() {
     drop(kept);
     m.collect();
     assert_eq!(drops.load(SeqCst), 200);
+}
+
+/// The producer: 200 triples of roots, made among garbage and sent one by one.
+fn send_roots(heap: &Heap, drops: &Arc<AtomicUsize>, tx: mpsc::Sender<Sent>) {
+    let mut m = heap.mutator::<Rootable![()]>(|_| ());
+    for i in 0..200u64 {
+        let roots = m.mutate(|mc, _| {
+            // Garbage so that automatic cycles run while roots are in flight.
+            for _ in 0..200 {
+                Gc::new(mc, [i; 8]);
+            }
+            (
+                Root::new(mc, Gc::new(mc, i * 3)),
+                Root::new(mc, Gc::new(mc, format!("message {i}"))),
+                Root::new(
+                    mc,
+                    Gc::new(
+                        mc,
+                        Message {
+                            text: "x".repeat(i as usize),
+                            drops: drops.clone(),
+                        },
+                    ),
+                ),
+            )
+        });
+        if i % 50 == 0 {
+            m.collect();
+        }
+        tx.send(roots).unwrap();
+    }
+}
+
+/// The consumer: checks every triple received, keeps every other one; the dropped ones'
+/// messages are collected, the kept ones stay intact.
+fn receive_roots(heap: &Heap, drops: &AtomicUsize, rx: mpsc::Receiver<Sent>) -> Kept {
+    let mut m = heap.mutator::<Rootable![()]>(|_| ());
+    let mut kept = Vec::new();
+    for (i, (n, s, msg)) in rx.iter().enumerate() {
+        let i = i as u64;
+        if i.is_multiple_of(40) {
+            m.collect();
+        }
+        m.mutate(|mc, _| {
+            assert_eq!(*n.get(mc), i * 3);
+            assert_eq!(*s.get(mc), format!("message {i}"));
+            assert_eq!(msg.get(mc).text.len(), i as usize);
+            for _ in 0..100 {
+                Gc::new(mc, [i; 8]);
+            }
+        });
+        if i.is_multiple_of(2) {
+            kept.push((i, n, s, msg));
+        }
+    }
+    m.collect();
+    assert_eq!(
+        drops.load(SeqCst),
+        100,
+        "dropped roots' messages were collected"
+    );
+    m.mutate(|mc, _| {
+        for (i, n, s, msg) in &kept {
+            assert_eq!(*n.get(mc), i * 3);
+            assert_eq!(*s.get(mc), format!("message {i}"));
+            assert_eq!(msg.get(mc).text, "x".repeat(*i as usize));
+        }
+    });
+    kept
 }
 
 fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
@@ -553,78 +609,86 @@ fn threads_share_a_mutable_graph_through_thread_safe_cells() {
     })
     .unwrap();
     let mut m = heap.mutator::<Rootable![()]>(|_| ());
-    type Head = Rootable![SharedList<'_>];
-    let head: Root<Head> = m.mutate(|mc, _| {
-        Root::new(
-            mc,
-            Gc::new(
-                mc,
-                SharedList {
-                    id: u64::MAX,
-                    next: gcheap_core::GcAtomicCell::new(None),
-                    tags: gcheap_core::GcMutex::new(Vec::new()),
-                },
-            ),
-        )
-    });
+    let head: Root<SharedHead> =
+        m.mutate(|mc, _| Root::new(mc, new_shared_node(mc, u64::MAX, Vec::new())));
     let workers: Vec<_> = (0..THREADS)
         .map(|t| {
             let heap = heap.clone();
             let head = head.clone();
-            std::thread::spawn(move || {
-                let mut m = heap.mutator::<Rootable![()]>(|_| ());
-                for i in 0..PUSHES {
-                    m.mutate(|mc, _| {
-                        let head = head.get(mc);
-                        let node = Gc::new(
-                            mc,
-                            SharedList {
-                                id: t * PUSHES + i,
-                                next: gcheap_core::GcAtomicCell::new(None),
-                                tags: gcheap_core::GcMutex::new(vec![Gc::new(mc, format!("{t}"))]),
-                            },
-                        );
-                        // Push at the front: retry until no other thread got in between.
-                        loop {
-                            let first = head.next.get();
-                            node.next.set(mc, first);
-                            let swapped =
-                                head.next.compare_exchange(mc, first, Some(node), |a, b| {
-                                    match (a, b) {
-                                        (Some(a), Some(b)) => Gc::ptr_eq(*a, *b),
-                                        (None, None) => true,
-                                        _ => false,
-                                    }
-                                });
-                            if swapped.is_ok() {
-                                break;
-                            }
-                        }
-                        head.tags.lock(mc).push(Gc::new(mc, format!("{t}:{i}")));
-                    });
-                    if i % 500 == 0 {
-                        m.collect();
-                    }
-                }
-            })
+            std::thread::spawn(move || push_and_tag(&heap, &head, t, PUSHES))
         })
         .collect();
     for w in workers {
         w.join().unwrap();
     }
     m.collect();
-    m.mutate(|mc, _| {
-        let head = head.get(mc);
-        let mut seen = std::collections::HashSet::new();
-        let mut cur = head.next.get();
-        while let Some(n) = cur {
-            assert!(seen.insert(n.id), "node {} twice", n.id);
-            let tags = n.tags.lock(mc);
-            assert_eq!(*tags[0], (n.id / PUSHES).to_string());
-            cur = n.next.get();
-        }
-        assert_eq!(seen.len() as u64, THREADS * PUSHES);
-        assert_eq!(head.tags.lock(mc).len() as u64, THREADS * PUSHES);
-    });
+    m.mutate(|mc, _| check_shared_list(mc, head.get(mc), THREADS, PUSHES));
     heap.mem_stats().check_invariants().unwrap();
+}
+
+type SharedHead = Rootable![SharedList<'_>];
+
+fn new_shared_node<'gc>(
+    mc: &Mutation<'gc>,
+    id: u64,
+    tags: Vec<Gc<'gc, String>>,
+) -> Gc<'gc, SharedList<'gc>> {
+    Gc::new(
+        mc,
+        SharedList {
+            id,
+            next: gcheap_core::GcAtomicCell::new(None),
+            tags: gcheap_core::GcMutex::new(tags),
+        },
+    )
+}
+
+/// Thread `t`: `pushes` nodes pushed at the front of the list, each tagging the head, and now
+/// and then a forced cycle.
+fn push_and_tag(heap: &Heap, head: &Root<SharedHead>, t: u64, pushes: u64) {
+    let mut m = heap.mutator::<Rootable![()]>(|_| ());
+    for i in 0..pushes {
+        m.mutate(|mc, _| {
+            let head = head.get(mc);
+            let node = new_shared_node(mc, t * pushes + i, vec![Gc::new(mc, format!("{t}"))]);
+            // Push at the front: retry until no other thread got in between.
+            loop {
+                let first = head.next.get();
+                node.next.set(mc, first);
+                let swapped =
+                    head.next
+                        .compare_exchange(mc, first, Some(node), |a, b| match (a, b) {
+                            (Some(a), Some(b)) => Gc::ptr_eq(*a, *b),
+                            (None, None) => true,
+                            _ => false,
+                        });
+                if swapped.is_ok() {
+                    break;
+                }
+            }
+            head.tags.lock(mc).push(Gc::new(mc, format!("{t}:{i}")));
+        });
+        if i % 500 == 0 {
+            m.collect();
+        }
+    }
+}
+
+/// Every node pushed is on the list once, with its thread's tag, and the head holds every tag.
+fn check_shared_list<'gc>(
+    mc: &Mutation<'gc>,
+    head: Gc<'gc, SharedList<'gc>>,
+    threads: u64,
+    pushes: u64,
+) {
+    let mut seen = std::collections::HashSet::new();
+    let mut cur = head.next.get();
+    while let Some(n) = cur {
+        assert!(seen.insert(n.id), "node {} twice", n.id);
+        let tags = n.tags.lock(mc);
+        assert_eq!(*tags[0], (n.id / pushes).to_string());
+        cur = n.next.get();
+    }
+    assert_eq!(seen.len() as u64, threads * pushes);
+    assert_eq!(head.tags.lock(mc).len() as u64, threads * pushes);
 }
