@@ -146,7 +146,9 @@ impl<'a> Tracer<'a> {
             deferred: Vec::new(),
         }
     }
+}
 
+impl Tracer<'_> {
     /// Traces `value`: reports the Gc pointers it holds. Skips types that cannot hold any.
     #[inline]
     pub fn trace<T: Trace + ?Sized>(&mut self, value: &T) {
