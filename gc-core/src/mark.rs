@@ -15,7 +15,7 @@
 //! scans, prefetching each one's header as it takes it (`Marker::next_gray`).
 //!
 //! **Scanning vs writing.** Mutators write objects while workers scan them. The header's state
-//! word ([`crate::object::acquire`]) serializes the two: a scanner holds the object (`BUSY`) while
+//! word ([`crate::barrier::acquire`]) serializes the two: a scanner holds the object (`BUSY`) while
 //! it reads it and then makes it black; a mutator about to write an object that is not black
 //! takes it the same way and blackens it itself (the barrier), or waits while a worker holds it.
 //! Once black, an object is never read by a marker again in this cycle, so the mutator's later

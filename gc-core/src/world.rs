@@ -26,11 +26,13 @@
 //! opposite orders). Such an entry waits only while a stop *holds* B, which needs nobody: a stop
 //! that holds the world does a bounded amount of work and releases it. For the same reason a
 //! thread inside any heap is never throttled at a boundary for a cycle (`pace_at_boundary`).
-//! Cross-heap entries can delay a waiting stop for as long as they keep coming; they are rare. A thread-local list records the
-//! heaps a thread is inside and whether it holds one exclusively (runs its cycle); entering a
-//! heap whose stop this thread holds would wait for itself, so it panics instead with a message
-//! that says why. The list tolerates being destroyed (a `Mutator` kept in a thread-local and
-//! dropped at thread exit counts as inside no heap).
+//! Cross-heap entries can delay a waiting stop for as long as they keep coming; they are rare.
+//!
+//! **Which heaps a thread is inside.** A thread-local list records the heaps a thread is inside
+//! and whether it holds one exclusively (runs its cycle); entering a heap whose stop this thread
+//! holds would wait for itself, so it panics instead with a message that says why. The list
+//! tolerates being destroyed (a `Mutator` kept in a thread-local and dropped at thread exit
+//! counts as inside no heap).
 //!
 //! **Meeting a stop.** A mark-start stop lasts tens of microseconds, so a thread that finds the
 //! world stopped yields its CPU in a loop for up to [`STOP_SPIN`] before it parks (see

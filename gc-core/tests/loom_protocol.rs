@@ -15,7 +15,7 @@
 //! # What is modelled
 //!
 //! The protocol between mark workers and mutators' write barriers while marking runs
-//! concurrently, after the start-of-cycle stop has shaded the roots (`object::acquire`,
+//! concurrently, after the start-of-cycle stop has shaded the roots (`barrier::acquire`,
 //! `release_black`, `release_gray`, `mark::Marker::scan` and `Marker::blacken`):
 //!
 //! - **Objects**: a small fixed heap. Each object has two pointer fields (`Option<usize>`, an
