@@ -26,7 +26,7 @@ use crate::mark::{MarkJob, WorkerPool};
 use crate::object::drop_dead;
 use crate::pacer::Pacer;
 use crate::root::RootTable;
-use crate::stats::{History, MemStats};
+use crate::stats::{History, MemStats, TypeCount};
 use crate::sweeper::Sweeper;
 use crate::world::World;
 
@@ -256,6 +256,51 @@ impl Heap {
     /// The configuration the heap was built with (GC percent and memory limit as first set).
     pub fn config(&self) -> &Config {
         &self.shared().config
+    }
+
+    /// How many mutators are attached (what `runtime.NumGoroutine` is to a Go program hunting
+    /// goroutine leaks: a count that keeps growing names a leak). Does not wait for a stop.
+    ///
+    /// ```
+    /// use gcheap_core::{Heap, Rootable};
+    ///
+    /// let heap = Heap::default();
+    /// let m = heap.mutator::<Rootable![()]>(|_| ());
+    /// assert_eq!(heap.num_mutators(), 1);
+    /// drop(m);
+    /// assert_eq!(heap.num_mutators(), 0);
+    /// ```
+    pub fn num_mutators(&self) -> usize {
+        self.shared().world.mutators.lock().len()
+    }
+
+    /// How many persistent [`Root`](crate::Root)s are alive. Does not wait for a stop.
+    pub fn num_persistent_roots(&self) -> usize {
+        self.shared().roots.lock().len()
+    }
+
+    /// The attached mutators, counted by the type of their root object, most numerous first.
+    pub fn mutators_by_type(&self) -> Vec<TypeCount> {
+        let mutators = self.shared().world.mutators.lock();
+        TypeCount::tally(mutators.iter().map(|m| m.root_type))
+    }
+
+    /// The live persistent roots, counted by the type of their object, most numerous first.
+    ///
+    /// ```
+    /// use gcheap_core::{Gc, Heap, Root, Rootable};
+    ///
+    /// let heap = Heap::default();
+    /// let mut m = heap.mutator::<Rootable![()]>(|_| ());
+    /// let roots: Vec<Root<Rootable![u64]>> =
+    ///     m.mutate(|mc, _| (0..3).map(|i| Root::new(mc, Gc::new(mc, i))).collect());
+    /// let counts = heap.persistent_roots_by_type();
+    /// assert_eq!((counts[0].type_name, counts[0].count), ("u64", 3));
+    /// drop(roots);
+    /// assert!(heap.persistent_roots_by_type().is_empty());
+    /// ```
+    pub fn persistent_roots_by_type(&self) -> Vec<TypeCount> {
+        TypeCount::tally(self.shared().roots.lock().type_names())
     }
 }
 

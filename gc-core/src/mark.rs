@@ -49,7 +49,7 @@ use crate::barrier::{Acquired, acquire, release_black, release_gray};
 use crate::object::{
     Descriptor, ObjectType, SCAN_CHUNK, base_of, cards, descriptor_at, header_word,
 };
-use crate::trace::{Tracer, TracerKind};
+use crate::trace::{OwnedTrace, Tracer, TracerKind};
 
 /// A gray object: the base of an object with a header, and the first slice element not yet
 /// scanned (0 for sized objects).
@@ -238,6 +238,8 @@ pub(crate) struct Marker {
     pub(crate) marked_bytes: u64,
     /// The cycle's black bit.
     pub(crate) black: usize,
+    /// The tracer's nesting of owned containers (see `Tracer::trace_owned`).
+    pub(crate) owned: OwnedTrace,
 }
 
 impl Marker {
@@ -249,6 +251,7 @@ impl Marker {
             allocator: allocator.clone(),
             marked_bytes: 0,
             black,
+            owned: OwnedTrace::default(),
         }
     }
 

@@ -31,6 +31,8 @@ pub(crate) struct MutatorState {
     pub(crate) credit: Cell<isize>,
     /// The root object's payload and its marking glue (typed when the mutator was made).
     pub(crate) root: Cell<Option<(NonNull<u8>, RootMark)>>,
+    /// The root's type, for [`Heap::mutators_by_type`].
+    pub(crate) root_type: &'static str,
     /// The marking job from a cycle's mark start (set by the collector with the world stopped,
     /// or at attachment) until the mutator's first boundary after that cycle's sweep started
     /// (`retire_finished_job`): the barrier and allocate-black are on exactly while it is set.
@@ -156,6 +158,7 @@ impl Heap {
             cache: UnsafeCell::new(shared.allocator.cache()),
             credit: Cell::new(crate::pacer::CREDIT_BYTES),
             root: Cell::new(None),
+            root_type: std::any::type_name::<R::Root<'static>>(),
             job: UnsafeCell::new(None),
             marker: UnsafeCell::new(Marker::new(&shared.allocator)),
             ops: AtomicU64::new(0),

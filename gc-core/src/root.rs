@@ -108,10 +108,19 @@ pub(crate) fn mark_root<T: Trace>(payload: NonNull<u8>, tracer: &mut Tracer<'_>)
     tracer.mark_gc::<T>(payload);
 }
 
-/// The heap's table of persistent roots: a slab of (payload, marking glue).
+/// One registered persistent root.
+#[derive(Clone, Copy)]
+struct RootEntry {
+    payload: NonNull<u8>,
+    mark: RootMark,
+    /// The object's type, for [`Heap::persistent_roots_by_type`](crate::Heap::persistent_roots_by_type).
+    type_name: &'static str,
+}
+
+/// The heap's table of persistent roots: a slab of entries.
 #[derive(Default)]
 pub(crate) struct RootTable {
-    entries: Vec<Option<(NonNull<u8>, RootMark)>>,
+    entries: Vec<Option<RootEntry>>,
     free: Vec<usize>,
 }
 
@@ -119,7 +128,7 @@ pub(crate) struct RootTable {
 unsafe impl Send for RootTable {}
 
 impl RootTable {
-    fn insert(&mut self, entry: (NonNull<u8>, RootMark)) -> usize {
+    fn insert(&mut self, entry: RootEntry) -> usize {
         match self.free.pop() {
             Some(i) => {
                 self.entries[i] = Some(entry);
@@ -137,9 +146,14 @@ impl RootTable {
         self.free.push(index);
     }
 
-    /// Every registered root.
+    /// Every registered root: its object and marking glue.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (NonNull<u8>, RootMark)> + '_ {
-        self.entries.iter().flatten().copied()
+        self.entries.iter().flatten().map(|e| (e.payload, e.mark))
+    }
+
+    /// The registered roots' type names.
+    pub(crate) fn type_names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.entries.iter().flatten().map(|e| e.type_name)
     }
 
     /// How many roots are registered.
@@ -196,10 +210,11 @@ impl<R: Rootable> Root<R> {
     }
 
     fn register(shared: &HeapState, payload: NonNull<u8>) -> usize {
-        shared
-            .roots
-            .lock()
-            .insert((payload, mark_root::<R::Root<'_>> as RootMark))
+        shared.roots.lock().insert(RootEntry {
+            payload,
+            mark: mark_root::<R::Root<'_>> as RootMark,
+            type_name: std::any::type_name::<R::Root<'static>>(),
+        })
     }
 
     /// The object, under the brand of the current `mutate` call.

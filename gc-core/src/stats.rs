@@ -107,6 +107,10 @@ pub struct MemStats {
     pub stopping_total_ns: u64,
     /// The longest time one stop waited for mutators to reach a boundary.
     pub max_stopping_ns: u64,
+    /// Attached mutators (not a Go field; like `runtime.NumGoroutine`, for finding leaks).
+    pub num_mutators: u64,
+    /// Live persistent roots (not a Go field; for finding leaks).
+    pub num_persistent_roots: u64,
 }
 
 impl MemStats {
@@ -150,6 +154,33 @@ impl MemStats {
             Some((_, what)) => Err(format!("MemStats invariant violated: {what}: {self:?}")),
             None => Ok(()),
         }
+    }
+}
+
+/// How many live things (mutators, persistent roots) there are of one type; see
+/// [`Heap::mutators_by_type`](crate::Heap::mutators_by_type) and
+/// [`Heap::persistent_roots_by_type`](crate::Heap::persistent_roots_by_type).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypeCount {
+    /// The type's name, as `std::any::type_name` gives it.
+    pub type_name: &'static str,
+    /// How many there are.
+    pub count: usize,
+}
+
+impl TypeCount {
+    /// Counts names: most numerous first, then by name.
+    pub(crate) fn tally(names: impl Iterator<Item = &'static str>) -> Vec<TypeCount> {
+        let mut counts = std::collections::BTreeMap::<&'static str, usize>::new();
+        for name in names {
+            *counts.entry(name).or_default() += 1;
+        }
+        let mut counts: Vec<TypeCount> = counts
+            .into_iter()
+            .map(|(type_name, count)| TypeCount { type_name, count })
+            .collect();
+        counts.sort_by(|a, b| b.count.cmp(&a.count).then(a.type_name.cmp(b.type_name)));
+        counts
     }
 }
 
@@ -238,6 +269,8 @@ impl HeapState {
     /// Builds a MemStats snapshot; the caller holds the world lock exclusively.
     pub(crate) fn mem_stats_stopped(&self) -> MemStats {
         let a = self.allocator.stats();
+        let num_mutators = self.world.mutators.lock().len() as u64;
+        let num_persistent_roots = self.roots.lock().len() as u64;
         let h = self.history.lock();
         MemStats {
             alloc: a.alloc,
@@ -275,6 +308,8 @@ impl HeapState {
             max_pause_ns: h.max_pause_ns,
             stopping_total_ns: h.stopping_total_ns,
             max_stopping_ns: h.max_stopping_ns,
+            num_mutators,
+            num_persistent_roots,
         }
     }
 }

@@ -88,9 +88,15 @@ pub unsafe trait Trace {
 /// A tracer is handed out only by the collector; user code sees one inside `trace`.
 pub struct Tracer<'a> {
     pub(crate) kind: TracerKind<'a>,
+}
+
+/// What [`Tracer::trace_owned`] keeps, in the marker or verifier behind a tracer (a tracer is
+/// made for every object scanned, so it carries nothing but that reference).
+#[derive(Default)]
+pub(crate) struct OwnedTrace {
     /// How many containers owning their contents behind a pointer enclose the value being
-    /// traced (see [`Tracer::trace_owned`]).
-    owned_depth: u32,
+    /// traced.
+    depth: u32,
     /// Contents deferred past [`MAX_OWNED_DEPTH`], traced when the outermost container is done.
     deferred: Vec<Deferred>,
 }
@@ -140,11 +146,7 @@ impl std::fmt::Debug for Tracer<'_> {
 
 impl<'a> Tracer<'a> {
     pub(crate) fn new(kind: TracerKind<'a>) -> Tracer<'a> {
-        Tracer {
-            kind,
-            owned_depth: 0,
-            deferred: Vec::new(),
-        }
+        Tracer { kind }
     }
 }
 
@@ -162,27 +164,38 @@ impl Tracer<'_> {
     /// container's call traces what was deferred (iteratively) before it returns.
     #[inline]
     pub(crate) fn trace_owned<C: OwnedContents>(&mut self, container: &C) {
-        if self.owned_depth == MAX_OWNED_DEPTH {
-            self.deferred.push(Deferred {
+        let owned = self.owned();
+        if owned.depth == MAX_OWNED_DEPTH {
+            owned.deferred.push(Deferred {
                 container: (container as *const C).cast(),
                 trace: trace_deferred::<C>,
             });
             return;
         }
-        self.owned_depth += 1;
+        owned.depth += 1;
         container.trace_contents(self);
-        self.owned_depth -= 1;
-        if self.owned_depth == 0 && !self.deferred.is_empty() {
+        let owned = self.owned();
+        owned.depth -= 1;
+        if owned.depth == 0 && !owned.deferred.is_empty() {
             self.trace_all_deferred();
+        }
+    }
+
+    /// The nesting state of whoever traces.
+    #[inline]
+    fn owned(&mut self) -> &mut OwnedTrace {
+        match &mut self.kind {
+            TracerKind::Mark(m) => &mut m.owned,
+            TracerKind::Verify(v) => &mut v.owned,
         }
     }
 
     #[cold]
     #[inline(never)]
     fn trace_all_deferred(&mut self) {
-        while let Some(d) = self.deferred.pop() {
+        while let Some(d) = self.owned().deferred.pop() {
             // Depth 1: the deferred container is inside the outermost one, whose call drains.
-            self.owned_depth = 1;
+            self.owned().depth = 1;
             // SAFETY: `d.container` was a `&C` when it was deferred, reached through owned
             // pointers from the outermost container, whose `trace_owned` call (this one's caller,
             // at depth 0) still borrows it, so it is alive. Nothing writes it meanwhile: tracing
@@ -192,7 +205,7 @@ impl Tracer<'_> {
             // after the barrier has taken it from this marker.
             unsafe { (d.trace)(d.container, self) };
         }
-        self.owned_depth = 0;
+        self.owned().depth = 0;
     }
 
     /// Marks the target of a Gc pointer (its payload address) and queues it for scanning; in

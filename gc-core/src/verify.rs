@@ -9,13 +9,15 @@ use std::ptr::NonNull;
 use gcheap_allocator::Allocator;
 
 use crate::object::{ObjectType, base_of, descriptor_at};
-use crate::trace::{Tracer, TracerKind};
+use crate::trace::{OwnedTrace, Tracer, TracerKind};
 
 /// The checkmark pass's state.
 pub(crate) struct Verifier {
     allocator: Allocator,
     visited: HashSet<usize>,
     stack: Vec<NonNull<u8>>,
+    /// The tracer's nesting of owned containers (see `Tracer::trace_owned`).
+    pub(crate) owned: OwnedTrace,
 }
 
 impl Verifier {
@@ -24,6 +26,7 @@ impl Verifier {
             allocator: allocator.clone(),
             visited: HashSet::new(),
             stack: Vec::new(),
+            owned: OwnedTrace::default(),
         }
     }
 
