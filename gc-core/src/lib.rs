@@ -37,7 +37,8 @@
 //!
 //! - the user's model: `heap` (the [`Heap`] handle, knobs, teardown), `mutator` (threads and
 //!   `mutate`), `root` ([`Rootable`](trait@Rootable) and persistent [`Root`]s), `context` ([`Mutation`]), `gc`
-//!   ([`Gc`]), `trace` (the [`Trace`] contract; std's impls in `trace_impls`), `cell` and
+//!   ([`Gc`]), `key` ([`GcKey`]: identity keys), `trace` (the [`Trace`] contract; std's impls
+//!   in `trace_impls`), `cell` and
 //!   `sync_cell` (barrier-carrying cells);
 //! - an allocation: `alloc` (the path from `Gc::new` to the allocator's cache, allocate-black,
 //!   pacer charging), `object` (headers and descriptors);
@@ -61,6 +62,7 @@ mod context;
 mod cycle;
 mod gc;
 mod heap;
+mod key;
 mod mark;
 mod mutator;
 mod object;
@@ -80,6 +82,7 @@ pub use context::Mutation;
 pub use gc::Gc;
 pub use gcheap_allocator::AllocError;
 pub use heap::Heap;
+pub use key::GcKey;
 pub use mutator::Mutator;
 pub use object::ObjectType;
 #[doc(hidden)]
