@@ -145,6 +145,8 @@ impl std::fmt::Debug for Tracer<'_> {
 }
 
 impl<'a> Tracer<'a> {
+    /// A tracer for a marker or the verifier. Inlined: markers make one per object scanned.
+    #[inline]
     pub(crate) fn new(kind: TracerKind<'a>) -> Tracer<'a> {
         Tracer { kind }
     }
