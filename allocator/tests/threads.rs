@@ -14,7 +14,9 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread;
 use std::time::Duration;
 
-use gcheap_allocator::{Allocator, AllocatorConfig, Cache, MAX_SMALL_SIZE, ObjectKind, TINY_SIZE};
+use gcheap_allocator::{
+    AllocStats, Allocator, AllocatorConfig, Cache, MAX_SMALL_SIZE, ObjectKind, TINY_SIZE,
+};
 
 /// A barrier that fails instead of hanging when a thread taking part in it panicked.
 struct Phases {
@@ -184,123 +186,175 @@ fn alloc(cache: &mut Cache, layout: Layout, rng: &mut Rng) -> NonNull<u8> {
     cache.alloc(layout, kind).expect("allocation failed")
 }
 
+/// Threads in `cross_thread_frees`, each handing objects to the next one round the ring.
+const RING_THREADS: usize = 4;
+/// Rounds each ring thread runs.
+const RING_ROUNDS: usize = 80;
+/// Objects each ring thread allocates per round.
+const RING_BATCH: usize = 64;
+
 /// Threads allocate, hand half of their objects to the next thread (which verifies and frees
 /// them: cross-thread frees), free some of their own, and finally free everything.
 #[test]
 #[cfg_attr(miri, ignore)]
 fn cross_thread_frees() {
-    const THREADS: usize = 4;
-    const ROUNDS: usize = 80;
-    const BATCH: usize = 64;
-
     let allocator = Allocator::new(AllocatorConfig {
         poison_freed: true,
         sweep_hook: None,
     });
-    let (senders, receivers): (Vec<_>, Vec<_>) =
-        (0..THREADS).map(|_| mpsc::channel::<Vec<Obj>>()).unzip();
     let done = Arc::new(AtomicBool::new(false));
-    let mut handles = Vec::new();
-    for (t, rx) in receivers.into_iter().enumerate() {
-        // Thread t sends to thread t + 1 and receives from thread t - 1.
-        let tx = senders[(t + 1) % THREADS].clone();
-        let allocator = allocator.clone();
-        handles.push(thread::spawn(move || {
-            let mut cache = allocator.cache();
-            let mut rng = Rng::new(t as u64 + 1);
-            let mut own: Vec<Obj> = Vec::new();
-            let mut allocated = 0u64;
-            let from = (t + THREADS - 1) % THREADS;
-            let free_received = |cache: &mut Cache, batch: Vec<Obj>| {
-                for (i, o) in batch.into_iter().enumerate() {
-                    assert_eq!(o.thread(), from, "object from the wrong thread");
-                    o.verify();
-                    // SAFETY: live, and handed over to this thread, which forgets it.
-                    unsafe {
-                        if i % 4 == 3 {
-                            allocator.free(o.ptr);
-                        } else {
-                            cache.free(o.ptr);
-                        }
-                    }
-                }
-            };
-            for round in 0..ROUNDS {
-                if round % 8 == 7 {
-                    // Spans change hands: remote frees then meet spans in the central lists.
-                    cache.flush();
-                }
-                let mut outgoing = Vec::new();
-                for _ in 0..BATCH {
-                    let layout = random_layout(&mut rng);
-                    let p = alloc(&mut cache, layout, &mut rng);
-                    allocated += 1;
-                    let o = Obj::new(p, layout, t, allocated, false);
-                    if rng.chance(50) {
-                        outgoing.push(o);
-                    } else {
-                        own.push(o);
-                    }
-                    if outgoing.len() == 8 {
-                        tx.send(std::mem::take(&mut outgoing)).unwrap();
-                    }
-                }
-                tx.send(outgoing).unwrap();
-                for _ in 0..own.len() / 2 {
-                    let o = own.swap_remove(rng.below(own.len()));
-                    o.verify();
-                    // SAFETY: live and forgotten.
-                    unsafe { cache.free(o.ptr) };
-                }
-                while let Ok(batch) = rx.try_recv() {
-                    free_received(&mut cache, batch);
-                }
-                own.iter().for_each(Obj::verify);
-            }
-            drop(tx);
-            // Every thread dropped its sender before draining, so this ends.
-            for batch in rx {
-                free_received(&mut cache, batch);
-            }
-            for o in own {
-                o.verify();
-                // SAFETY: live and forgotten.
-                unsafe { cache.free(o.ptr) };
-            }
-            allocated
-        }));
-    }
-    drop(senders);
-    // Snapshots taken while the threads run satisfy the identities.
-    let sampler = {
-        let allocator = allocator.clone();
-        let done = done.clone();
-        thread::spawn(move || {
-            let mut n = 0;
-            while !done.load(Acquire) {
-                check_identities(&allocator.stats());
-                n += 1;
-                thread::yield_now();
-            }
-            n
-        })
-    };
-    let allocated: u64 = handles.into_iter().map(|h| h.join().unwrap()).sum();
+    let ring = spawn_ring(&allocator);
+    let sampler = spawn_stats_sampler(&allocator, &done);
+    let allocated: u64 = ring.into_iter().map(|h| h.join().unwrap()).sum();
     done.store(true, Release);
     let snapshots = sampler.join().unwrap();
     assert!(snapshots > 0);
+    check_ring_freed_everything(&allocator, allocated);
+}
 
+/// Spawns the ring threads of `cross_thread_frees`; each returns how many objects it allocated.
+fn spawn_ring(allocator: &Allocator) -> Vec<thread::JoinHandle<u64>> {
+    let (senders, receivers): (Vec<_>, Vec<_>) = (0..RING_THREADS)
+        .map(|_| mpsc::channel::<Vec<Obj>>())
+        .unzip();
+    let mut handles = Vec::new();
+    for (t, rx) in receivers.into_iter().enumerate() {
+        // Thread t sends to thread t + 1 and receives from thread t - 1.
+        let tx = senders[(t + 1) % RING_THREADS].clone();
+        let allocator = allocator.clone();
+        handles.push(thread::spawn(move || ring_thread(t, allocator, tx, rx)));
+    }
+    handles
+}
+
+/// Ring thread `t`: rounds of allocating, handing over, freeing its own and freeing what it
+/// received; then it frees everything left. Returns how many objects it allocated.
+fn ring_thread(
+    t: usize,
+    allocator: Allocator,
+    tx: mpsc::Sender<Vec<Obj>>,
+    rx: mpsc::Receiver<Vec<Obj>>,
+) -> u64 {
+    let mut cache = allocator.cache();
+    let mut rng = Rng::new(t as u64 + 1);
+    let mut own: Vec<Obj> = Vec::new();
+    let mut allocated = 0u64;
+    let from = (t + RING_THREADS - 1) % RING_THREADS;
+    for round in 0..RING_ROUNDS {
+        if round % 8 == 7 {
+            // Spans change hands: remote frees then meet spans in the central lists.
+            cache.flush();
+        }
+        allocate_and_hand_over(&mut cache, &mut rng, t, &mut allocated, &mut own, &tx);
+        free_half_of_own(&mut cache, &mut rng, &mut own);
+        while let Ok(batch) = rx.try_recv() {
+            free_received(&allocator, &mut cache, batch, from);
+        }
+        own.iter().for_each(Obj::verify);
+    }
+    drop(tx);
+    // Every thread dropped its sender before draining, so this ends.
+    for batch in rx {
+        free_received(&allocator, &mut cache, batch, from);
+    }
+    for o in own {
+        o.verify();
+        // SAFETY: live and forgotten.
+        unsafe { cache.free(o.ptr) };
+    }
+    allocated
+}
+
+/// One round's batch of allocations by ring thread `t`: each object goes at random to `own` or
+/// to the next thread, which gets them in bundles of at most 8.
+fn allocate_and_hand_over(
+    cache: &mut Cache,
+    rng: &mut Rng,
+    t: usize,
+    allocated: &mut u64,
+    own: &mut Vec<Obj>,
+    tx: &mpsc::Sender<Vec<Obj>>,
+) {
+    let mut outgoing = Vec::new();
+    for _ in 0..RING_BATCH {
+        let layout = random_layout(rng);
+        let p = alloc(cache, layout, rng);
+        *allocated += 1;
+        let o = Obj::new(p, layout, t, *allocated, false);
+        if rng.chance(50) {
+            outgoing.push(o);
+        } else {
+            own.push(o);
+        }
+        if outgoing.len() == 8 {
+            tx.send(std::mem::take(&mut outgoing)).unwrap();
+        }
+    }
+    tx.send(outgoing).unwrap();
+}
+
+/// Verifies and frees half of `own`, picked at random, through the thread's cache.
+fn free_half_of_own(cache: &mut Cache, rng: &mut Rng, own: &mut Vec<Obj>) {
+    for _ in 0..own.len() / 2 {
+        let o = own.swap_remove(rng.below(own.len()));
+        o.verify();
+        // SAFETY: live and forgotten.
+        unsafe { cache.free(o.ptr) };
+    }
+}
+
+/// Verifies and frees a batch handed over by thread `from`: every fourth object with
+/// `Allocator::free`, the others through the receiving thread's cache.
+fn free_received(allocator: &Allocator, cache: &mut Cache, batch: Vec<Obj>, from: usize) {
+    for (i, o) in batch.into_iter().enumerate() {
+        assert_eq!(o.thread(), from, "object from the wrong thread");
+        o.verify();
+        // SAFETY: live, and handed over to this thread, which forgets it.
+        unsafe {
+            if i % 4 == 3 {
+                allocator.free(o.ptr);
+            } else {
+                cache.free(o.ptr);
+            }
+        }
+    }
+}
+
+/// Spawns a thread that checks the identities on snapshots taken while the others run, until
+/// `done`; it returns how many snapshots it checked.
+fn spawn_stats_sampler(allocator: &Allocator, done: &Arc<AtomicBool>) -> thread::JoinHandle<u64> {
+    let allocator = allocator.clone();
+    let done = done.clone();
+    thread::spawn(move || {
+        let mut n = 0;
+        while !done.load(Acquire) {
+            check_identities(&allocator.stats());
+            n += 1;
+            thread::yield_now();
+        }
+        n
+    })
+}
+
+/// After the ring threads: every one of the `allocated` objects freed, every span back in the
+/// page heap, no cache left.
+fn check_ring_freed_everything(allocator: &Allocator, allocated: u64) {
     let s = allocator.stats();
     check_identities(&s);
-    assert_eq!(s.mallocs, allocated, "{s:?}");
-    assert_eq!(s.mallocs, s.frees, "{s:?}");
-    assert_eq!(s.heap_objects, 0, "{s:?}");
-    assert_eq!(s.heap_alloc, 0, "{s:?}");
+    assert_all_freed(&s, allocated);
     assert_eq!(
         s.heap_inuse, 0,
         "every span returned to the page heap: {s:?}"
     );
     assert_eq!(s.mcache_inuse, 0);
+}
+
+/// Every one of the `allocated` objects was freed: none live, no bytes allocated.
+fn assert_all_freed(s: &AllocStats, allocated: u64) {
+    assert_eq!(s.mallocs, allocated, "{s:?}");
+    assert_eq!(s.mallocs, s.frees, "{s:?}");
+    assert_eq!(s.heap_objects, 0, "{s:?}");
+    assert_eq!(s.heap_alloc, 0, "{s:?}");
 }
 
 /// Workers allocate (scan, noscan and tiny objects), keep some, drop some as garbage and free
