@@ -15,7 +15,7 @@ use std::thread;
 use std::time::Duration;
 
 use gcheap_allocator::{
-    AllocStats, Allocator, AllocatorConfig, Cache, MAX_SMALL_SIZE, ObjectKind, TINY_SIZE,
+    AllocStats, Allocator, AllocatorConfig, Cache, MAX_SMALL_SIZE, ObjectKind, SweepHook, TINY_SIZE,
 };
 
 /// A barrier that fails instead of hanging when a thread taking part in it panicked.
@@ -357,6 +357,13 @@ fn assert_all_freed(s: &AllocStats, allocated: u64) {
     assert_eq!(s.heap_alloc, 0, "{s:?}");
 }
 
+/// Workers in `background_sweeper`.
+const SWEEP_WORKERS: usize = 3;
+/// Sweep cycles in `background_sweeper` (the workers run one more round, freeing everything).
+const SWEEP_CYCLES: usize = 40;
+/// Objects each worker allocates per cycle.
+const SWEEP_ALLOCS: usize = 200;
+
 /// Workers allocate (scan, noscan and tiny objects), keep some, drop some as garbage and free
 /// some (their own, and their neighbour's, cross-thread), while a background thread sweeps; each
 /// cycle they mark what they keep, and the main thread starts the next sweep cycle.
@@ -371,235 +378,394 @@ fn assert_all_freed(s: &AllocStats, allocated: u64) {
 #[test]
 #[cfg_attr(miri, ignore)]
 fn background_sweeper() {
-    const WORKERS: usize = 3;
-    const CYCLES: usize = 40;
-    const ALLOCS: usize = 200;
-
-    // Addresses of live scan keepers: the sweep hook must never report one of them. (It counts
-    // violations rather than panicking: a panic inside a sweep would leave it unfinished.)
-    let keepers: Arc<Mutex<HashSet<usize>>> = Arc::default();
-    let reported = Arc::new(AtomicU64::new(0));
-    let wrongly_swept = Arc::new(AtomicU64::new(0));
-    let hook = {
-        let keepers = keepers.clone();
-        let reported = reported.clone();
-        let wrongly_swept = wrongly_swept.clone();
-        Arc::new(move |p: NonNull<u8>, _size: usize| {
-            if keepers.lock().unwrap().contains(&p.as_ptr().addr()) {
-                wrongly_swept.fetch_add(1, Relaxed);
-            }
-            reported.fetch_add(1, Relaxed);
-        })
-    };
-    let allocator = Allocator::new(AllocatorConfig {
+    let hook = Arc::new(HookRecord::default());
+    let shared = Arc::new(Shared::new(Allocator::new(AllocatorConfig {
         poison_freed: true,
-        sweep_hook: Some(hook),
-    });
-    let barrier = Arc::new(Phases::new(WORKERS + 1));
-    let _guard = FailOnPanic(&barrier);
-    let mailboxes: Arc<Vec<Mutex<Vec<Obj>>>> =
-        Arc::new((0..WORKERS).map(|_| Mutex::default()).collect());
-    // Per worker, after marking: (live heap objects it accounts for, their bytes).
-    let published: Arc<Vec<Mutex<(u64, u64)>>> =
-        Arc::new((0..WORKERS).map(|_| Mutex::default()).collect());
+        sweep_hook: Some(hook.sweep_hook()),
+    })));
+    let _guard = FailOnPanic(&shared.barrier);
+    let sweeper = BackgroundSweeper::spawn(&shared.allocator);
+    let workers: Vec<_> = (0..SWEEP_WORKERS)
+        .map(|w| spawn_worker(w, &shared, &hook))
+        .collect();
 
-    let stop = Arc::new(AtomicBool::new(false));
-    let background = Arc::new(AtomicU64::new(0));
-    let sweeper = {
-        let allocator = allocator.clone();
-        let stop = stop.clone();
-        let background = background.clone();
-        thread::spawn(move || {
-            while !stop.load(Acquire) {
-                if allocator.sweep_one() {
-                    background.fetch_add(1, Relaxed);
-                } else {
-                    thread::yield_now();
-                }
-            }
-        })
-    };
-
-    let mut workers = Vec::new();
-    for w in 0..WORKERS {
-        let allocator = allocator.clone();
-        let barrier = barrier.clone();
-        let mailboxes = mailboxes.clone();
-        let published = published.clone();
-        let keeper_set = keepers.clone();
-        workers.push(thread::spawn(move || {
-            let _guard = FailOnPanic(&barrier);
-            let mut cache = allocator.cache();
-            let mut rng = Rng::new(100 + w as u64);
-            let mut keepers: Vec<Obj> = Vec::new();
-            let mut next_id = 0u64;
-            let forget = |o: &Obj| {
-                if !o.tiny {
-                    keeper_set.lock().unwrap().remove(&o.ptr.as_ptr().addr());
-                }
-            };
-            for cycle in 0..=CYCLES {
-                let last = cycle == CYCLES;
-                // 1. Allocate and free while the previous cycle is being swept.
-                keepers.iter().for_each(Obj::verify);
-                let mut i = 0;
-                while i < keepers.len() {
-                    if last || rng.chance(30) {
-                        let o = keepers.swap_remove(i);
-                        forget(&o);
-                        if !o.tiny && rng.chance(50) {
-                            if rng.chance(50) {
-                                // SAFETY: live and forgotten.
-                                unsafe { cache.free(o.ptr) };
-                            } else {
-                                mailboxes[(w + 1) % WORKERS].lock().unwrap().push(o);
-                            }
-                        } // else: garbage, reclaimed by the next sweep.
-                    } else {
-                        i += 1;
-                    }
-                }
-                for _ in 0..if last { 0 } else { ALLOCS } {
-                    next_id += 1;
-                    let tiny = rng.chance(15);
-                    let (layout, p) = if tiny {
-                        let layout = Layout::from_size_align(
-                            1 + rng.below(TINY_SIZE - 1),
-                            1 << rng.below(4),
-                        )
-                        .unwrap();
-                        (layout, cache.alloc_tiny(layout).unwrap())
-                    } else {
-                        let layout = random_layout(&mut rng);
-                        (layout, alloc(&mut cache, layout, &mut rng))
-                    };
-                    let o = Obj::new(p, layout, w, next_id, tiny);
-                    match rng.below(3) {
-                        0 => {
-                            if !tiny {
-                                keeper_set.lock().unwrap().insert(p.as_ptr().addr());
-                            }
-                            keepers.push(o);
-                        }
-                        1 if !tiny => {
-                            o.verify();
-                            // SAFETY: live and forgotten.
-                            unsafe { cache.free(o.ptr) }
-                        }
-                        _ => {} // garbage
-                    }
-                }
-                cache.prepare_for_sweep();
-                barrier.wait();
-
-                // 2. The main thread finishes the sweep; free what the neighbour handed over.
-                let handed = std::mem::take(&mut *mailboxes[w].lock().unwrap());
-                for o in handed {
-                    assert_eq!(o.thread(), (w + WORKERS - 1) % WORKERS);
-                    o.verify();
-                    // SAFETY: live, handed over to this thread, which forgets it.
-                    unsafe { cache.free(o.ptr) };
-                }
-                barrier.wait();
-
-                // 3. Mark what we keep.
-                let mut blocks = BTreeSet::new();
-                let (mut objects, mut bytes) = (0u64, 0u64);
-                for o in &keepers {
-                    o.verify();
-                    assert_eq!(allocator.is_marked(o.ptr), Some(false), "mark not cleared");
-                }
-                for o in &keepers {
-                    allocator.mark(o.ptr);
-                    let base = allocator.object_base(o.ptr).unwrap();
-                    if !o.tiny {
-                        assert_eq!(base, o.ptr);
-                        objects += 1;
-                        bytes += allocator.usable_size(o.ptr).unwrap() as u64;
-                    } else if blocks.insert(base.as_ptr().addr()) {
-                        objects += 1;
-                        bytes += TINY_SIZE as u64;
-                    }
-                }
-                *published[w].lock().unwrap() = (objects, bytes);
-                let flush = cycle % 4 != 2;
-                if flush {
-                    cache.flush();
-                }
-                barrier.wait();
-
-                // 4. The main thread starts the next cycle.
-                barrier.wait();
-                if !flush {
-                    // A safepoint before allocating again: releases (and sweeps) the spans held
-                    // across the start of the cycle.
-                    cache.prepare_for_sweep();
-                }
-            }
-            assert!(keepers.is_empty());
-            next_id
-        }));
-    }
-
-    let mut spans_swept = allocator.stats().spans_swept;
-    for cycle in 0..=CYCLES {
-        barrier.wait(); // 1
-        allocator.finish_sweep();
-        let s = allocator.stats();
-        check_identities(&s);
-        assert_eq!(wrongly_swept.load(Relaxed), 0, "a marked object was swept");
-        if cycle > 0 {
-            assert!(s.spans_swept > spans_swept, "cycle {cycle}: no span swept");
-            assert_eq!(s.sweep_cycles, cycle as u64);
-        }
-        spans_swept = s.spans_swept;
-        barrier.wait(); // 2
-        barrier.wait(); // 3
-        allocator.start_sweep_cycle();
-        if cycle % 4 == 0 {
-            // Every cache flushed after marking: sweeping leaves exactly the marked objects.
-            allocator.finish_sweep();
-            let s = allocator.stats();
-            check_identities(&s);
-            let (objects, bytes) = published
-                .iter()
-                .map(|p| *p.lock().unwrap())
-                .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
-            assert_eq!(
-                (s.heap_objects, s.heap_alloc),
-                (objects, bytes),
-                "cycle {cycle}"
-            );
-        }
-        if cycle == 1 {
-            // Everyone else waits: the background sweeper must get to the unswept spans.
-            let deadline = std::time::Instant::now() + Duration::from_secs(60);
-            while background.load(Relaxed) == 0 {
-                assert!(
-                    std::time::Instant::now() < deadline,
-                    "background sweeper stuck"
-                );
-                thread::yield_now();
-            }
-        }
-        barrier.wait(); // 4
+    let mut spans_swept = shared.allocator.stats().spans_swept;
+    for cycle in 0..=SWEEP_CYCLES {
+        drive_cycle(&shared, &hook, &sweeper, cycle, &mut spans_swept);
     }
     let allocated: u64 = workers.into_iter().map(|h| h.join().unwrap()).sum();
-    allocator.finish_sweep();
-    stop.store(true, Release);
-    sweeper.join().unwrap();
+    shared.allocator.finish_sweep();
+    let background = sweeper.stop();
 
+    check_sweeper_final_stats(&shared.allocator, &hook, background, allocated);
+    check_release_all(&shared.allocator);
+}
+
+/// What the sweep hook of `background_sweeper` saw. (It counts violations rather than
+/// panicking: a panic inside a sweep would leave it unfinished.)
+#[derive(Default)]
+struct HookRecord {
+    /// Addresses of live scan keepers: the sweep hook must never report one of them.
+    keepers: Mutex<HashSet<usize>>,
+    /// Objects the hook reported.
+    reported: AtomicU64,
+    /// Reported objects that were live keepers.
+    wrongly_swept: AtomicU64,
+}
+
+impl HookRecord {
+    /// The sweep hook, recording into `self`.
+    fn sweep_hook(self: &Arc<Self>) -> SweepHook {
+        let record = self.clone();
+        Arc::new(move |p: NonNull<u8>, _size: usize| {
+            if record.keepers.lock().unwrap().contains(&p.as_ptr().addr()) {
+                record.wrongly_swept.fetch_add(1, Relaxed);
+            }
+            record.reported.fetch_add(1, Relaxed);
+        })
+    }
+}
+
+/// What the main thread and the workers of `background_sweeper` share.
+struct Shared {
+    allocator: Allocator,
+    barrier: Phases,
+    /// Per worker: objects its neighbour handed over, for it to free.
+    mailboxes: Vec<Mutex<Vec<Obj>>>,
+    /// Per worker, after marking: (live heap objects it accounts for, their bytes).
+    published: Vec<Mutex<(u64, u64)>>,
+}
+
+impl Shared {
+    fn new(allocator: Allocator) -> Shared {
+        Shared {
+            allocator,
+            barrier: Phases::new(SWEEP_WORKERS + 1),
+            mailboxes: (0..SWEEP_WORKERS).map(|_| Mutex::default()).collect(),
+            published: (0..SWEEP_WORKERS).map(|_| Mutex::default()).collect(),
+        }
+    }
+}
+
+/// A thread calling `sweep_one` until stopped, counting the spans it swept.
+struct BackgroundSweeper {
+    stop: Arc<AtomicBool>,
+    swept: Arc<AtomicU64>,
+    handle: thread::JoinHandle<()>,
+}
+
+impl BackgroundSweeper {
+    fn spawn(allocator: &Allocator) -> BackgroundSweeper {
+        let allocator = allocator.clone();
+        let stop = Arc::new(AtomicBool::new(false));
+        let swept = Arc::new(AtomicU64::new(0));
+        let handle = {
+            let stop = stop.clone();
+            let swept = swept.clone();
+            thread::spawn(move || {
+                while !stop.load(Acquire) {
+                    if allocator.sweep_one() {
+                        swept.fetch_add(1, Relaxed);
+                    } else {
+                        thread::yield_now();
+                    }
+                }
+            })
+        };
+        BackgroundSweeper {
+            stop,
+            swept,
+            handle,
+        }
+    }
+
+    /// Spans swept so far.
+    fn swept(&self) -> u64 {
+        self.swept.load(Relaxed)
+    }
+
+    /// Stops the thread and returns the spans it swept.
+    fn stop(self) -> u64 {
+        self.stop.store(true, Release);
+        self.handle.join().unwrap();
+        self.swept.load(Relaxed)
+    }
+}
+
+/// Spawns worker `w`, which runs every cycle and returns how many objects it allocated.
+fn spawn_worker(w: usize, shared: &Arc<Shared>, hook: &Arc<HookRecord>) -> thread::JoinHandle<u64> {
+    let shared = shared.clone();
+    let hook = hook.clone();
+    thread::spawn(move || {
+        let _guard = FailOnPanic(&shared.barrier);
+        let mut worker = Worker {
+            w,
+            shared: &shared,
+            keeper_set: &hook.keepers,
+            cache: shared.allocator.cache(),
+            rng: Rng::new(100 + w as u64),
+            keepers: Vec::new(),
+            next_id: 0,
+        };
+        for cycle in 0..=SWEEP_CYCLES {
+            worker.run_cycle(cycle);
+        }
+        assert!(worker.keepers.is_empty());
+        worker.next_id
+    })
+}
+
+/// One worker of `background_sweeper`.
+struct Worker<'a> {
+    w: usize,
+    shared: &'a Shared,
+    /// The addresses of every worker's live scan keepers, as the sweep hook checks them.
+    keeper_set: &'a Mutex<HashSet<usize>>,
+    cache: Cache,
+    rng: Rng,
+    /// Objects kept (and marked) across cycles.
+    keepers: Vec<Obj>,
+    /// Objects allocated so far.
+    next_id: u64,
+}
+
+impl Worker<'_> {
+    /// The worker's four steps of `cycle`, each ended by the barrier; the last cycle lets go of
+    /// every keeper and allocates nothing.
+    fn run_cycle(&mut self, cycle: usize) {
+        let last = cycle == SWEEP_CYCLES;
+        // 1. Allocate and free while the previous cycle is being swept.
+        self.keepers.iter().for_each(Obj::verify);
+        self.let_go_of_keepers(last);
+        self.allocate(if last { 0 } else { SWEEP_ALLOCS });
+        self.cache.prepare_for_sweep();
+        self.shared.barrier.wait();
+
+        // 2. The main thread finishes the sweep; free what the neighbour handed over.
+        self.free_handed_over();
+        self.shared.barrier.wait();
+
+        // 3. Mark what we keep.
+        self.mark_keepers();
+        let flush = cycle % 4 != 2;
+        if flush {
+            self.cache.flush();
+        }
+        self.shared.barrier.wait();
+
+        // 4. The main thread starts the next cycle.
+        self.shared.barrier.wait();
+        if !flush {
+            // A safepoint before allocating again: releases (and sweeps) the spans held
+            // across the start of the cycle.
+            self.cache.prepare_for_sweep();
+        }
+    }
+
+    /// Stops keeping some keepers (all of them if `all`): each becomes garbage, is freed, or is
+    /// handed to the next worker.
+    fn let_go_of_keepers(&mut self, all: bool) {
+        let mut i = 0;
+        while i < self.keepers.len() {
+            if all || self.rng.chance(30) {
+                let o = self.keepers.swap_remove(i);
+                self.forget(&o);
+                if !o.tiny && self.rng.chance(50) {
+                    if self.rng.chance(50) {
+                        // SAFETY: live and forgotten.
+                        unsafe { self.cache.free(o.ptr) };
+                    } else {
+                        let next = (self.w + 1) % SWEEP_WORKERS;
+                        self.shared.mailboxes[next].lock().unwrap().push(o);
+                    }
+                } // else: garbage, reclaimed by the next sweep.
+            } else {
+                i += 1;
+            }
+        }
+    }
+
+    /// Takes a keeper out of the set the sweep hook checks.
+    fn forget(&self, o: &Obj) {
+        if !o.tiny {
+            self.keeper_set
+                .lock()
+                .unwrap()
+                .remove(&o.ptr.as_ptr().addr());
+        }
+    }
+
+    /// Allocates `count` objects (some tiny), each kept, freed at once or left as garbage.
+    fn allocate(&mut self, count: usize) {
+        let rng = &mut self.rng;
+        for _ in 0..count {
+            self.next_id += 1;
+            let tiny = rng.chance(15);
+            let (layout, p) = if tiny {
+                let layout =
+                    Layout::from_size_align(1 + rng.below(TINY_SIZE - 1), 1 << rng.below(4))
+                        .unwrap();
+                (layout, self.cache.alloc_tiny(layout).unwrap())
+            } else {
+                let layout = random_layout(rng);
+                (layout, alloc(&mut self.cache, layout, rng))
+            };
+            let o = Obj::new(p, layout, self.w, self.next_id, tiny);
+            match rng.below(3) {
+                0 => {
+                    if !tiny {
+                        self.keeper_set.lock().unwrap().insert(p.as_ptr().addr());
+                    }
+                    self.keepers.push(o);
+                }
+                1 if !tiny => {
+                    o.verify();
+                    // SAFETY: live and forgotten.
+                    unsafe { self.cache.free(o.ptr) }
+                }
+                _ => {} // garbage
+            }
+        }
+    }
+
+    /// Verifies and frees what the previous worker handed over.
+    fn free_handed_over(&mut self) {
+        let handed = std::mem::take(&mut *self.shared.mailboxes[self.w].lock().unwrap());
+        for o in handed {
+            assert_eq!(o.thread(), (self.w + SWEEP_WORKERS - 1) % SWEEP_WORKERS);
+            o.verify();
+            // SAFETY: live, handed over to this thread, which forgets it.
+            unsafe { self.cache.free(o.ptr) };
+        }
+    }
+
+    /// Checks the keepers are intact and unmarked, marks them, and publishes the live objects
+    /// (and bytes) they account for: a tiny block counts once.
+    fn mark_keepers(&self) {
+        let allocator = &self.shared.allocator;
+        let mut blocks = BTreeSet::new();
+        let (mut objects, mut bytes) = (0u64, 0u64);
+        for o in &self.keepers {
+            o.verify();
+            assert_eq!(allocator.is_marked(o.ptr), Some(false), "mark not cleared");
+        }
+        for o in &self.keepers {
+            allocator.mark(o.ptr);
+            let base = allocator.object_base(o.ptr).unwrap();
+            if !o.tiny {
+                assert_eq!(base, o.ptr);
+                objects += 1;
+                bytes += allocator.usable_size(o.ptr).unwrap() as u64;
+            } else if blocks.insert(base.as_ptr().addr()) {
+                objects += 1;
+                bytes += TINY_SIZE as u64;
+            }
+        }
+        *self.shared.published[self.w].lock().unwrap() = (objects, bytes);
+    }
+}
+
+/// The main thread's part of `cycle`, in step with the workers' four steps.
+fn drive_cycle(
+    shared: &Shared,
+    hook: &HookRecord,
+    sweeper: &BackgroundSweeper,
+    cycle: usize,
+    spans_swept: &mut u64,
+) {
+    let allocator = &shared.allocator;
+    shared.barrier.wait(); // 1
+    allocator.finish_sweep();
+    check_finished_sweep(allocator, hook, cycle, spans_swept);
+    shared.barrier.wait(); // 2
+    shared.barrier.wait(); // 3
+    allocator.start_sweep_cycle();
+    if cycle.is_multiple_of(4) {
+        // Every cache flushed after marking: sweeping leaves exactly the marked objects.
+        allocator.finish_sweep();
+        check_exactly_marked_live(shared, cycle);
+    }
+    if cycle == 1 {
+        // Everyone else waits: the background sweeper must get to the unswept spans.
+        wait_for_background_sweep(sweeper);
+    }
+    shared.barrier.wait(); // 4
+}
+
+/// After `finish_sweep`: no keeper swept, and (after the first) each cycle swept spans of its
+/// own; `spans_swept` carries the count from one cycle to the next.
+fn check_finished_sweep(
+    allocator: &Allocator,
+    hook: &HookRecord,
+    cycle: usize,
+    spans_swept: &mut u64,
+) {
     let s = allocator.stats();
     check_identities(&s);
-    assert!(reported.load(Relaxed) > 0);
-    assert_eq!(wrongly_swept.load(Relaxed), 0, "a marked object was swept");
-    assert!(background.load(Relaxed) > 0);
-    assert_eq!(s.mallocs, allocated, "{s:?}");
-    assert_eq!(s.mallocs, s.frees, "{s:?}");
-    assert_eq!(s.heap_objects, 0, "{s:?}");
-    assert_eq!(s.heap_alloc, 0, "{s:?}");
+    assert_eq!(
+        hook.wrongly_swept.load(Relaxed),
+        0,
+        "a marked object was swept"
+    );
+    if cycle > 0 {
+        assert!(s.spans_swept > *spans_swept, "cycle {cycle}: no span swept");
+        assert_eq!(s.sweep_cycles, cycle as u64);
+    }
+    *spans_swept = s.spans_swept;
+}
+
+/// The live objects and bytes are exactly those the workers published when marking.
+fn check_exactly_marked_live(shared: &Shared, cycle: usize) {
+    let s = shared.allocator.stats();
+    check_identities(&s);
+    let (objects, bytes) = shared
+        .published
+        .iter()
+        .map(|p| *p.lock().unwrap())
+        .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+    assert_eq!(
+        (s.heap_objects, s.heap_alloc),
+        (objects, bytes),
+        "cycle {cycle}"
+    );
+}
+
+/// Holds everyone else back until the background sweeper has swept a span.
+fn wait_for_background_sweep(sweeper: &BackgroundSweeper) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while sweeper.swept() == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "background sweeper stuck"
+        );
+        thread::yield_now();
+    }
+}
+
+/// After the workers and the sweeper: the hook and the sweeper did their part, every object was
+/// freed or swept, and every cycle ran.
+fn check_sweeper_final_stats(
+    allocator: &Allocator,
+    hook: &HookRecord,
+    background: u64,
+    allocated: u64,
+) {
+    let s = allocator.stats();
+    check_identities(&s);
+    assert!(hook.reported.load(Relaxed) > 0);
+    assert_eq!(
+        hook.wrongly_swept.load(Relaxed),
+        0,
+        "a marked object was swept"
+    );
+    assert!(background > 0);
+    assert_all_freed(&s, allocated);
     assert_eq!(s.heap_inuse, 0, "{s:?}");
-    assert_eq!(s.sweep_cycles, CYCLES as u64 + 1);
+    assert_eq!(s.sweep_cycles, SWEEP_CYCLES as u64 + 1);
+}
+
+/// `release_all` returns every idle page to the system.
+fn check_release_all(allocator: &Allocator) {
     allocator.release_all();
     let s = allocator.stats();
     assert_eq!(s.heap_released, s.heap_idle);
