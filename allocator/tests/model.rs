@@ -991,28 +991,52 @@ proptest! {
     }
 }
 
+/// Short constructors for writing out a fixed sequence of steps.
+mod fixed_ops {
+    use super::{Kind, Op, Req, Window};
+
+    /// A request for `size` bytes aligned to `align` of `kind` on cache `cache`.
+    pub fn req(size: usize, align: usize, kind: Kind, cache: usize) -> Req {
+        Req {
+            size,
+            align,
+            kind,
+            cache,
+        }
+    }
+
+    /// An allocation, scan or noscan.
+    pub fn a(size: usize, align: usize, scan: bool, cache: usize) -> Op {
+        let kind = if scan { Kind::Scan } else { Kind::NoScan };
+        Op::Alloc(req(size, align, kind, cache))
+    }
+
+    /// A tiny allocation.
+    pub fn t(size: usize, align: usize, cache: usize) -> Op {
+        Op::Alloc(req(size, align, Kind::Tiny, cache))
+    }
+
+    /// A sweep cycle.
+    pub fn sweep(keep: &[bool], flush: bool, window: Vec<Window>, finish: bool) -> Op {
+        Op::Sweep {
+            keep: keep.to_vec(),
+            flush,
+            window,
+            finish,
+        }
+    }
+
+    /// An object index for a free step (taken modulo the live objects), spread out from `i`.
+    pub fn idx(i: usize) -> usize {
+        i * 7 + 3
+    }
+}
+
 /// A fixed sequence exercising every kind of step; small enough for Miri (where each step's check
 /// costs about a second per few dozen live objects).
 #[test]
 fn model_fixed_sequence() {
-    let req = |size, align, kind, cache| Req {
-        size,
-        align,
-        kind,
-        cache,
-    };
-    let a = |size, align, scan, cache| {
-        let kind = if scan { Kind::Scan } else { Kind::NoScan };
-        Op::Alloc(req(size, align, kind, cache))
-    };
-    let t = |size, align, cache| Op::Alloc(req(size, align, Kind::Tiny, cache));
-    let sweep = |keep: &[bool], flush, window: Vec<Window>, finish| Op::Sweep {
-        keep: keep.to_vec(),
-        flush,
-        window,
-        finish,
-    };
-    let idx = |i: usize| i * 7 + 3;
+    use fixed_ops::{a, idx, req, sweep, t};
     let ops = vec![
         a(8, 8, true, 0),
         a(24, 8, false, 0),
