@@ -68,7 +68,7 @@ impl Mutation<'_> {
     /// object in a cycle, make it black by scanning it (shading the values about to be
     /// overwritten), waiting if a worker is scanning it right now. Every mutator was scanned at
     /// the mark start (its root shaded with the world stopped), so the insertion half (shading
-    /// the new value) is never needed in this version: everything a scanned mutator can store
+    /// the new value) is never needed: everything a scanned mutator can store
     /// is reachable from the snapshot (and kept so by this half) or was allocated black.
     ///
     /// A cell outside the heap (a local `GcCell` on the stack or in a `Box` local to the call)
@@ -85,7 +85,10 @@ impl Mutation<'_> {
             return;
         };
         let job = self.job.expect("the slow path runs only while marking");
-        // SAFETY: as in `allocate_black`.
+        // SAFETY: the marker is this mutator's, used only on its thread inside mutate (this
+        // call) or by the collector with the world stopped; no other borrow of it is live here:
+        // allocation and assists borrow it only within their own calls, and the Trace impls the
+        // barrier runs get no `Mutation`.
         let marker = unsafe { &mut *self.state.marker.get() };
         let mut began = false;
         // A panic in a Trace impl here would leave the object held and the operation open
