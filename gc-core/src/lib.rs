@@ -89,7 +89,10 @@ pub use object::ObjectType;
 pub use root::{DynRootable, RootProvider};
 pub use root::{Root, Rootable};
 pub use stats::{MemStats, SizeClassStats, TypeCount};
-pub use sync_cell::{GcAtomicCell, GcMutex, GcMutexGuard};
+pub use sync_cell::{
+    GcAtomicCell, GcMutex, GcMutexGuard, GcMutexReadGuard, GcRwLock, GcRwLockReadGuard,
+    GcRwLockWriteGuard,
+};
 pub use trace::{Trace, Tracer};
 
 /// Items the derive macro's expansion uses. Not public API.
