@@ -52,13 +52,12 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::atomic::{Ordering::*, fence};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use parking_lot::{Condvar, Mutex};
 
 use crate::barrier::BLACK;
-use crate::heap::HeapState;
+use crate::heap::{HeapState, HeapThread};
 use crate::mark::{MarkJob, Marker};
 use crate::mutator::MutatorState;
 use crate::stats::StopTimes;
@@ -75,7 +74,7 @@ pub(crate) struct Collector {
     /// Wakes `collect()` callers and mutators throttled at a boundary when a cycle completes
     /// (or its mark ends).
     cycle_done: Condvar,
-    thread: Mutex<Option<JoinHandle<()>>>,
+    thread: HeapThread,
 }
 
 /// Under `Collector::control`.
@@ -95,29 +94,21 @@ impl Collector {
     /// Starts the collector thread of `heap`.
     pub(crate) fn spawn(heap: &Arc<HeapState>) {
         let for_thread = heap.clone();
-        let handle = std::thread::Builder::new()
-            .name("gcheap-gc".into())
-            .spawn(move || for_thread.collector_loop())
-            .expect("failed to spawn the gcheap collector thread");
-        *heap.collector.thread.lock() = Some(handle);
+        heap.collector
+            .thread
+            .start("gcheap-gc", move || for_thread.collector_loop());
     }
 
     /// Whether the calling thread is the collector.
     pub(crate) fn is_current_thread(&self) -> bool {
-        let me = std::thread::current().id();
-        self.thread
-            .lock()
-            .as_ref()
-            .is_some_and(|t| t.thread().id() == me)
+        self.thread.is_current()
     }
 
     /// Stops the thread and waits for it (after the cycle it runs, if any).
     pub(crate) fn shut_down(&self) {
         self.control.lock().shutdown = true;
         self.wake.notify_one();
-        if let Some(t) = self.thread.lock().take() {
-            let _ = t.join();
-        }
+        self.thread.join();
     }
 }
 

@@ -15,6 +15,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr::NonNull;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::*};
+use std::thread::JoinHandle;
 use std::time::Instant;
 
 use gcheap_allocator::{Allocator, AllocatorConfig, SweepHook};
@@ -69,6 +70,40 @@ pub(crate) struct HeapState {
     /// The CPUs available when the heap was created, for GCCPUFraction (asking the OS costs
     /// ~30 µs, too much for every `mem_stats`).
     pub(crate) ncpu: usize,
+}
+
+/// One of a heap's own threads (its collector or its background sweeper): started with the
+/// heap, joined at its teardown.
+#[derive(Default)]
+pub(crate) struct HeapThread(Mutex<Option<JoinHandle<()>>>);
+
+impl HeapThread {
+    /// Starts the thread, named `name`, running `body`.
+    pub(crate) fn start(&self, name: &'static str, body: impl FnOnce() + Send + 'static) {
+        let handle = std::thread::Builder::new()
+            .name(name.into())
+            .spawn(body)
+            .unwrap_or_else(|e| panic!("gcheap: failed to spawn the {name} thread: {e}"));
+        *self.0.lock() = Some(handle);
+    }
+
+    /// Whether the calling thread is this one.
+    pub(crate) fn is_current(&self) -> bool {
+        let me = std::thread::current().id();
+        self.0
+            .lock()
+            .as_ref()
+            .is_some_and(|t| t.thread().id() == me)
+    }
+
+    /// Waits for the thread to end (once; later calls return at once).
+    pub(crate) fn join(&self) {
+        // Not under the lock: the thread may ask `is_current` while it finishes.
+        let handle = self.0.lock().take();
+        if let Some(t) = handle {
+            let _ = t.join();
+        }
+    }
 }
 
 /// A garbage-collected heap. Cheap to clone (an `Arc` inside); clones are the same heap.

@@ -17,19 +17,18 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use std::thread::JoinHandle;
 use std::time::Instant;
 
 use parking_lot::{Condvar, Mutex};
 
-use crate::heap::HeapState;
+use crate::heap::{HeapState, HeapThread};
 
 /// The background sweeper thread and its wake-up state.
 #[derive(Default)]
 pub(crate) struct Sweeper {
     state: Mutex<SweeperState>,
     wake: Condvar,
-    thread: Mutex<Option<JoinHandle<()>>>,
+    thread: HeapThread,
     /// Nanoseconds spent sweeping (part of GCCPUFraction).
     pub(crate) sweep_ns: AtomicU64,
 }
@@ -45,11 +44,9 @@ impl Sweeper {
     /// Starts the sweeper thread of `heap`.
     pub(crate) fn spawn(heap: &Arc<HeapState>) {
         let for_thread = heap.clone();
-        let handle = std::thread::Builder::new()
-            .name("gcheap-sweeper".into())
-            .spawn(move || for_thread.sweeper_loop())
-            .expect("failed to spawn the gcheap sweeper thread");
-        *heap.sweeper.thread.lock() = Some(handle);
+        heap.sweeper
+            .thread
+            .start("gcheap-sweeper", move || for_thread.sweeper_loop());
     }
 
     /// Tells the thread that a sweep cycle started.
@@ -60,20 +57,14 @@ impl Sweeper {
 
     /// Whether the calling thread is the sweeper.
     pub(crate) fn is_current_thread(&self) -> bool {
-        let me = std::thread::current().id();
-        self.thread
-            .lock()
-            .as_ref()
-            .is_some_and(|t| t.thread().id() == me)
+        self.thread.is_current()
     }
 
     /// Stops the thread and waits for it (after its current batch).
     pub(crate) fn shut_down(&self) {
         self.state.lock().shutdown = true;
         self.wake.notify_one();
-        if let Some(t) = self.thread.lock().take() {
-            let _ = t.join();
-        }
+        self.thread.join();
     }
 }
 
