@@ -29,7 +29,10 @@
 //!    them, so until then their mutators keep the job and allocate black there
 //!    (`Allocator::mark_new_object`); each releases them and drops the job at its next boundary
 //!    (the collector does it at once for mutators parked at one). Lazy and background
-//!    ([`crate::sweeper`]) sweeping run the drops through the sweep hook.
+//!    ([`crate::sweeper`]) sweeping run the drops through the sweep hook. `collect()` does not
+//!    wait for those boundaries: it ends with a brief stop of its own that releases every
+//!    cache's spans ([`HeapState::finish_sweep_everywhere`]), then finishes the sweep, so that
+//!    on its return every object unreachable at the mark has been dropped.
 //!
 //! The mark-start stop is the one stop-the-world phase left (ARCHITECTURE.md lists it as a
 //! gap): it waits for every mutator inside `mutate` to return (they see
@@ -63,7 +66,7 @@ use crate::mutator::MutatorState;
 use crate::stats::StopTimes;
 use crate::trace::{Tracer, TracerKind};
 use crate::verify::Verifier;
-use crate::world::thread_is_inside_any_heap;
+use crate::world::{Stop, thread_is_inside_any_heap};
 
 /// The collector thread and the bookkeeping `collect()` callers and the pacer share with it.
 #[derive(Default)]
@@ -223,6 +226,22 @@ impl HeapState {
         }
     }
 
+    /// Completes the current sweep cycle, spans held by mutators' caches included, so that every
+    /// object found unreachable by the last mark has been dropped and freed on return.
+    ///
+    /// A cache keeps the spans it held when the sweep started until its mutator next passes a
+    /// boundary, and nothing sweeps them meanwhile; a mutator running a long `mutate` (on
+    /// another thread) could hold dead objects of anyone's past that way. So this takes a brief
+    /// stop, as Go's `runtime.GC` has every P flush its cache, and releases those spans first.
+    pub(crate) fn finish_sweep_everywhere(&self) {
+        {
+            let stop = self.world.stop();
+            release_lagging_caches(&stop, &self.world.mutators.lock());
+        }
+        let _world = self.world.enter();
+        self.allocator.finish_sweep();
+    }
+
     /// The collector thread: runs a cycle whenever one is requested or forced.
     fn collector_loop(&self) {
         loop {
@@ -308,16 +327,9 @@ impl HeapState {
              panic while marking); its mark bits are not trustworthy, so no further cycle runs"
         );
         let mutators = self.world.mutators.lock();
-        // Every mark bit must be clear. Caches that kept spans since the last sweep started
-        // (their mutators have not been at a boundary since) release them now, which sweeps
-        // them; then nothing else is left to sweep (normally nothing at all).
-        for m in mutators.iter() {
-            // SAFETY: the world is stopped: no mutator uses its cache, job slot or marker.
-            unsafe {
-                m.retire_finished_job();
-                (*m.cache.get()).prepare_for_sweep();
-            }
-        }
+        // Every mark bit must be clear: release what caches kept, then nothing else is left to
+        // sweep (normally nothing at all).
+        release_lagging_caches(&stop, &mutators);
         self.allocator.finish_sweep();
         let black = self.parity.fetch_xor(BLACK, Relaxed) ^ BLACK;
         let job = Arc::new(MarkJob::new(
@@ -543,4 +555,18 @@ impl HeapState {
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
+}
+
+/// With the world stopped (`_stop` proves it): every cache that kept spans since the last sweep
+/// started (its mutator has not passed a boundary since) releases them, which sweeps them, and
+/// every mutator holding a finished cycle's job retires it.
+fn release_lagging_caches(_stop: &Stop<'_>, mutators: &[Arc<MutatorState>]) {
+    for m in mutators {
+        // SAFETY: the world is stopped: no mutator uses its cache, job slot or marker, and the
+        // collector acts for mutators only while it holds the world, as this thread does.
+        unsafe {
+            m.retire_finished_job();
+            (*m.cache.get()).prepare_for_sweep();
+        }
+    }
 }

@@ -205,7 +205,10 @@ impl Heap {
         &self.inner.shared
     }
 
-    /// Runs a full cycle, sweep included, and returns when it is complete (Go's `runtime.GC`).
+    /// Runs a full cycle, sweep included, and returns when it is complete (Go's `runtime.GC`):
+    /// every object unreachable when the cycle marked has been dropped and freed, including
+    /// those in spans that other mutators' caches held (a brief stop at the end has every
+    /// mutator release them, as Go has every P flush its cache).
     ///
     /// # Panics
     /// If called from inside `mutate` on this heap (the cycle would wait for that call forever),
@@ -218,8 +221,7 @@ impl Heap {
              wait for itself. Call it between mutate calls."
         );
         shared.run_forced_cycle();
-        let _world = shared.world.enter();
-        shared.allocator.finish_sweep();
+        shared.finish_sweep_everywhere();
     }
 
     /// A snapshot of the heap's statistics (Go's `runtime.ReadMemStats`).
