@@ -61,8 +61,8 @@ pub use gcheap_derive::Trace;
 /// The types most programs need: `use gcheap::prelude::*;`.
 pub mod prelude {
     pub use gcheap_core::{
-        Config, Gc, GcAtomicCell, GcCell, GcKey, GcMutex, GcRefCell, GcRwLock, Heap, MemStats,
-        Mutation, Mutator, Root, Rootable, Trace, Tracer,
+        Config, Gc, GcAtomicCell, GcCell, GcKey, GcMutex, GcRefCell, GcRwLock, GcWeak, Heap,
+        MemStats, Mutation, Mutator, Root, Rootable, Trace, Tracer, WeakRoot,
     };
     pub use gcheap_derive::Trace;
 }

@@ -22,8 +22,11 @@
 //! 4. **Mark termination** (ragged, no stop, [`HeapState::marking_done`]): once the workers are
 //!    idle, the collector checks that no gray object is left anywhere — none queued, and no
 //!    mutator inside a barrier or assist that could hold some privately — without stopping
-//!    anyone. Then everything reachable is black, and stays black. Checkmark mode then stops
-//!    the world to re-mark and compare ([`crate::verify`]).
+//!    anyone. Then everything reachable is black, and stays black. The weak phase closes (an
+//!    upgrade of a weak reference shades its target while it is open), the check runs again for
+//!    upgrades that began before the close, and weak references to unmarked objects are
+//!    cleared ([`crate::weak`]). Checkmark mode then stops the world to re-mark and compare
+//!    ([`crate::verify`]).
 //! 5. **Sweep start** (concurrent): the allocator's sweep cycle starts while mutators run. Their
 //!    caches may still hold spans from before it: the sweep reads those when a cache releases
 //!    them, so until then their mutators keep the job and allocate black there
@@ -66,6 +69,7 @@ use crate::mutator::MutatorState;
 use crate::stats::StopTimes;
 use crate::trace::{Tracer, TracerKind};
 use crate::verify::Verifier;
+use crate::weak::{WEAK_CLEARED, WEAK_CLOSED};
 use crate::world::{Stop, thread_is_inside_any_heap};
 
 /// The collector thread and the bookkeeping `collect()` callers and the pacer share with it.
@@ -283,6 +287,7 @@ impl HeapState {
         self.sweep_termination();
         let start = self.mark_start();
         self.concurrent_mark(&start.job);
+        self.clear_weak(&start.job);
         let mark_end = Instant::now();
         let heap_at_mark_end = self.pacer.heap_live.load(Relaxed);
         let checkmark = if self.config.verify {
@@ -381,6 +386,20 @@ impl HeapState {
             }
             job.rearm();
         }
+    }
+
+    /// Mark end, mutators still running: closes the job's weak phase, finishes what upgrades
+    /// shaded before the close, then clears the weak references whose target is unmarked
+    /// (see [`crate::weak`]).
+    fn clear_weak(&self, job: &Arc<MarkJob>) {
+        job.weak_phase.store(WEAK_CLOSED, SeqCst);
+        // An upgrade that read the open phase is an operation this check sees.
+        while !self.marking_done(job) {
+            job.rearm();
+            self.pool.mark(job, &self.allocator);
+        }
+        self.weak.clear_dead(&self.allocator);
+        job.weak_phase.store(WEAK_CLEARED, Release);
     }
 
     /// Checkmark mode, under a stop: the re-mark reads every reachable object, which mutators

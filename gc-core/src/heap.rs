@@ -29,6 +29,7 @@ use crate::pacer::Pacer;
 use crate::root::RootTable;
 use crate::stats::{History, MemStats, TypeCount};
 use crate::sweeper::Sweeper;
+use crate::weak::WeakTable;
 use crate::world::World;
 
 static NEXT_HEAP_ID: AtomicUsize = AtomicUsize::new(1);
@@ -62,6 +63,8 @@ pub(crate) struct HeapState {
     /// between (stale mark bits would make the next cycle skip live objects).
     pub(crate) broken: AtomicBool,
     pub(crate) roots: Mutex<RootTable>,
+    /// Every weak cell, for the clearing pass at mark end.
+    pub(crate) weak: WeakTable,
     pub(crate) pacer: Pacer,
     pub(crate) history: Mutex<History>,
     pub(crate) pool: Arc<WorkerPool>,
@@ -184,6 +187,7 @@ impl Heap {
             collector: Collector::default(),
             broken: AtomicBool::new(false),
             roots: Mutex::new(RootTable::default()),
+            weak: WeakTable::default(),
             history: Mutex::new(History::default()),
             pool: WorkerPool::new(),
             sweeper: Sweeper::default(),

@@ -74,6 +74,7 @@ mod sync_cell;
 mod trace;
 mod trace_impls;
 mod verify;
+mod weak;
 mod world;
 
 pub use cell::{BorrowError, GcCell, GcRef, GcRefCell, GcRefMut};
@@ -94,6 +95,7 @@ pub use sync_cell::{
     GcRwLockWriteGuard,
 };
 pub use trace::{Trace, Tracer};
+pub use weak::{GcWeak, WeakRoot};
 
 /// Items the derive macro's expansion uses. Not public API.
 #[doc(hidden)]

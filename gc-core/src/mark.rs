@@ -37,7 +37,7 @@
 use std::collections::VecDeque;
 use std::ptr::NonNull;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::*};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, AtomicUsize, Ordering::*};
 use std::thread::JoinHandle;
 use std::time::Instant;
 
@@ -81,6 +81,8 @@ pub(crate) struct MarkJob {
     /// Set once the cycle's sweep has started: mutators drop the job at their next boundary,
     /// preparing their caches for the sweep at the same time.
     pub(crate) finished: AtomicBool,
+    /// Where weak references stand in this cycle: open, closed or cleared (see `crate::weak`).
+    pub(crate) weak_phase: AtomicU8,
     pub(crate) marked_bytes: AtomicU64,
     /// Nanoseconds the workers spent marking, summed (GC CPU time).
     pub(crate) busy_ns: AtomicU64,
@@ -100,6 +102,7 @@ impl MarkJob {
             black,
             sweep_gen,
             finished: AtomicBool::new(false),
+            weak_phase: AtomicU8::new(crate::weak::WEAK_OPEN),
             marked_bytes: AtomicU64::new(0),
             busy_ns: AtomicU64::new(0),
             assist_ns: AtomicU64::new(0),

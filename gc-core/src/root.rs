@@ -110,11 +110,11 @@ pub(crate) fn mark_root<T: Trace>(payload: NonNull<u8>, tracer: &mut Tracer<'_>)
 
 /// One registered persistent root.
 #[derive(Clone, Copy)]
-struct RootEntry {
-    payload: NonNull<u8>,
-    mark: RootMark,
+pub(crate) struct RootEntry {
+    pub(crate) payload: NonNull<u8>,
+    pub(crate) mark: RootMark,
     /// The object's type, for [`Heap::persistent_roots_by_type`](crate::Heap::persistent_roots_by_type).
-    type_name: &'static str,
+    pub(crate) type_name: &'static str,
 }
 
 /// The heap's table of persistent roots: a slab of entries.
@@ -128,7 +128,7 @@ pub(crate) struct RootTable {
 unsafe impl Send for RootTable {}
 
 impl RootTable {
-    fn insert(&mut self, entry: RootEntry) -> usize {
+    pub(crate) fn insert(&mut self, entry: RootEntry) -> usize {
         match self.free.pop() {
             Some(i) => {
                 self.entries[i] = Some(entry);
@@ -141,7 +141,7 @@ impl RootTable {
         }
     }
 
-    fn remove(&mut self, index: usize) {
+    pub(crate) fn remove(&mut self, index: usize) {
         self.entries[index] = None;
         self.free.push(index);
     }

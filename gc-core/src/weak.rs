@@ -1,0 +1,404 @@
+//! Weak references (Go's `weak.Pointer`, JavaScript's `WeakRef`): [`GcWeak`] inside `mutate`,
+//! [`WeakRoot`] outside it.
+//!
+//! **Representation.** [`Gc::downgrade`] allocates a *weak cell*: a one-word heap object
+//! holding the target's address, which no `Trace` impl reports, so the marker never follows it.
+//! A `GcWeak` is a pointer to its cell, traced like any Gc (which keeps the cell, not the
+//! target, alive). Every cell is listed in the heap's [`WeakTable`]. A cell is cleared (its
+//! address set to null) exactly once, by the collector, in the cycle that finds its target
+//! unmarked; all `GcWeak`s copied from one `downgrade` share the cell, so they are cleared
+//! together.
+//!
+//! **Upgrading is a read barrier.** Marking runs while mutators upgrade. An upgrade hands the
+//! mutator a strong pointer to an object the marker may not have reached (it is reachable only
+//! through weak cells, so nothing else would keep it), so while its cycle marks, an upgrade
+//! shades the target, as a marking operation (`begin_op`/`end_op`) that the ragged termination
+//! sees. After termination no operation may make anything gray again, so upgrading must stop
+//! shading then. The job's *weak phase* orders this without a stop:
+//!
+//! 1. `OPEN` (marking): an upgrade counts itself as an operation, reads the phase, shades the
+//!    target and publishes it.
+//! 2. `CLOSED`: once the ragged termination finds no gray object, the collector closes the
+//!    phase, then runs the termination check again (and marks what it finds): an upgrade that
+//!    read `OPEN` before the close had already counted itself (the counter and the phase are
+//!    both SeqCst, so an upgrade either is seen running by the check or sees `CLOSED`).
+//!    When that check passes, the mark bits are final. An upgrade that sees `CLOSED` reads its
+//!    target's mark bit: unmarked means dead, and it returns `None` as the clearing will.
+//! 3. `CLEARED`: the collector walks the table, dropping the entries of dead cells and clearing
+//!    the cells of dead targets, then publishes the phase (Release). An upgrade that sees it
+//!    (Acquire) finds every dead target's cell cleared, so a non-null address is live. Mark bits
+//!    are no longer consulted: from the sweep's start they are being consumed.
+//!
+//! A mutator without a job (between cycles) sees cells cleared by the last cycle (its boundary
+//! came after that cycle's sweep started, which is after the clearing). All of this runs before
+//! the sweep starts, so no cell ever holds the address of a freed object.
+//!
+//! **Precision.** Objects under 16 bytes with no Gc pointers and no drop share tiny blocks
+//! ([`crate::object`]); a block is marked while any of its objects is, so a weak reference to
+//! such an object is cleared only when its whole block is unreachable (Go's weak pointers and
+//! cleanups have the same caveat). Zero-sized values are not heap objects and are never cleared.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::ptr::NonNull;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicPtr, Ordering::*};
+
+use gcheap_allocator::Allocator;
+use parking_lot::Mutex;
+
+use crate::context::Mutation;
+use crate::gc::Gc;
+use crate::heap::HeapState;
+use crate::mark::MarkJob;
+use crate::root::{RootEntry, RootMark, Rootable, mark_root};
+use crate::trace::{Trace, Tracer};
+
+/// The weak phase of a cycle's job (see the module docs).
+pub(crate) const WEAK_OPEN: u8 = 0;
+pub(crate) const WEAK_CLOSED: u8 = 1;
+pub(crate) const WEAK_CLEARED: u8 = 2;
+
+/// The heap object behind a weak reference: the target's payload address, null once cleared.
+/// Written only by the collector's clearing pass.
+pub(crate) struct WeakCell {
+    target: AtomicPtr<u8>,
+}
+
+// SAFETY: holds no Gc pointer the marker may follow (the target is weak by design) and needs no
+// drop, so it is a headerless object the marker only marks.
+unsafe impl Trace for WeakCell {
+    const NEEDS_TRACE: bool = false;
+    fn trace(&self, _: &mut Tracer<'_>) {}
+}
+
+/// A listed cell's address. Entries are removed in the cycle that finds the cell unmarked,
+/// before that cycle's sweep can free it, so every listed address is a live cell.
+struct CellPtr(NonNull<WeakCell>);
+
+// SAFETY: the address is used only by the collector's clearing pass, on any thread; the cell's
+// field is atomic.
+unsafe impl Send for CellPtr {}
+
+/// Every weak cell of the heap, for the collector's clearing pass.
+#[derive(Default)]
+pub(crate) struct WeakTable {
+    cells: Mutex<Vec<CellPtr>>,
+}
+
+impl WeakTable {
+    fn insert(&self, cell: NonNull<WeakCell>) {
+        self.cells.lock().push(CellPtr(cell));
+    }
+
+    /// The clearing pass, once the mark is final (phase `CLOSED`): forgets cells that are
+    /// unmarked (dead: the sweep will free them) and clears the cells whose target is unmarked.
+    /// Cells listed meanwhile (by downgrades of live objects) are kept as they are.
+    pub(crate) fn clear_dead(&self, allocator: &Allocator) {
+        let cells = std::mem::take(&mut *self.cells.lock());
+        let mut kept = Vec::with_capacity(cells.len());
+        for cell in cells {
+            if allocator.is_marked(cell.0.cast()) == Some(false) {
+                continue;
+            }
+            // SAFETY: a listed cell is live (see `CellPtr`), and marked cells stay so at least
+            // until this cycle's sweep, which has not started.
+            let target = unsafe { &cell.0.as_ref().target };
+            let t = target.load(Relaxed);
+            if let Some(t) = NonNull::new(t) {
+                if allocator.is_marked(t) == Some(false) {
+                    target.store(std::ptr::null_mut(), Relaxed);
+                    // A cleared cell is finished with: nothing will clear it again.
+                    continue;
+                }
+                kept.push(cell);
+            }
+        }
+        self.cells.lock().append(&mut kept);
+    }
+}
+
+/// Whether the object containing `ptr` survives the cycle whose mark is final: `None` from the
+/// allocator (a zero-sized value, not a heap object) counts as alive.
+fn survives(allocator: &Allocator, ptr: NonNull<u8>) -> bool {
+    allocator.is_marked(ptr) != Some(false)
+}
+
+/// A weak reference to a heap object, branded like [`Gc`]: it does not keep the object alive,
+/// and [`upgrade`](GcWeak::upgrade) gives the object back while something else does.
+///
+/// Go's `weak.Pointer` semantics: when the collector finds the object unreachable it clears the
+/// reference, for every copy of it at once, and before any finalization could resurrect the
+/// object (a "short" weak reference). Upgrading while a cycle marks keeps the object alive for
+/// that cycle. `GcWeak` is `Copy` and [`Trace`]; store it in heap objects like a `Gc`. For a
+/// weak reference held outside `mutate`, use [`WeakRoot`].
+///
+/// Each [`Gc::downgrade`] makes one weak cell (a one-word heap object); copies of the `GcWeak`
+/// share it.
+///
+/// ```
+/// use gcheap_core::{Gc, GcCell, GcWeak, Heap, Root, Rootable};
+///
+/// let heap = Heap::default();
+/// let mut m = heap.mutator::<Rootable![GcCell<'_, Option<GcWeak<'_, String>>>]>(|_| {
+///     GcCell::new(None)
+/// });
+/// let strong: Root<Rootable![String]> = m.mutate(|mc, weak| {
+///     let s = Gc::new(mc, "kept".to_string());
+///     weak.set(mc, Some(Gc::downgrade(mc, s)));
+///     Root::new(mc, s)
+/// });
+/// m.collect();
+/// m.mutate(|mc, weak| assert_eq!(*weak.get().unwrap().upgrade(mc).unwrap(), "kept"));
+/// drop(strong); // the only strong reference
+/// m.collect();
+/// m.mutate(|mc, weak| assert!(weak.get().unwrap().upgrade(mc).is_none()));
+/// ```
+pub struct GcWeak<'gc, T: Trace + 'gc> {
+    cell: Gc<'gc, WeakCell>,
+    _target: PhantomData<Gc<'gc, T>>,
+}
+
+impl<T: Trace> Clone for GcWeak<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T: Trace> Copy for GcWeak<'_, T> {}
+
+impl<'gc, T: Trace + 'gc> Gc<'gc, T> {
+    /// A weak reference to `this` object (Go's `weak.Make`). Allocates its weak cell.
+    ///
+    /// # Panics
+    /// If the heap is out of memory.
+    pub fn downgrade(mc: &Mutation<'gc>, this: Gc<'gc, T>) -> GcWeak<'gc, T> {
+        let cell = Gc::new(
+            mc,
+            WeakCell {
+                target: AtomicPtr::new(this.payload().as_ptr()),
+            },
+        );
+        mc.shared.weak.insert(NonNull::from(Gc::as_ref(cell)));
+        GcWeak {
+            cell,
+            _target: PhantomData,
+        }
+    }
+}
+
+impl<'gc, T: Trace + 'gc> GcWeak<'gc, T> {
+    /// The object, if it is still alive (Go's `weak.Pointer.Value`). While a cycle marks, the
+    /// object is shaded so that it survives the cycle, like any object a mutator holds.
+    #[inline]
+    pub fn upgrade(self, mc: &Mutation<'gc>) -> Option<Gc<'gc, T>> {
+        upgrade_cell::<T>(mc, Gc::as_ref(self.cell)).map(|p| {
+            // SAFETY: `upgrade_cell` returned the address of a live T (the cell was made from a
+            // Gc<T>), which stays alive for the brand: it was shaded, or is marked in a cycle
+            // whose sweep has not started, or survived the last cycle; no cycle starts before
+            // this call returns.
+            unsafe { Gc::from_ptr(p.cast()) }
+        })
+    }
+
+    /// Whether two weak references come from the same [`Gc::downgrade`] call (copies share its
+    /// cell). Go compares weak pointers by their object, even once cleared; here two downgrades
+    /// of one object make two cells, so compare upgraded `Gc`s with [`Gc::ptr_eq`] for identity
+    /// of live objects.
+    pub fn ptr_eq(a: GcWeak<'gc, T>, b: GcWeak<'gc, T>) -> bool {
+        Gc::ptr_eq(a.cell, b.cell)
+    }
+
+    /// Whether the collector has cleared this reference. A `false` answer can be out of date by
+    /// the time it is used; [`upgrade`](Self::upgrade) is the way to reach the object.
+    pub fn is_cleared(self) -> bool {
+        self.cell.target.load(Acquire).is_null()
+    }
+}
+
+/// The target's address if it is alive, shading it if this mutator's cycle marks.
+#[inline]
+fn upgrade_cell<T: Trace>(mc: &Mutation<'_>, cell: &WeakCell) -> Option<NonNull<u8>> {
+    let Some(job) = mc.job else {
+        // No cycle marks for this mutator: cells of dead targets were cleared before this
+        // mutator's last boundary.
+        return NonNull::new(cell.target.load(Acquire));
+    };
+    upgrade_marking::<T>(mc, job, cell)
+}
+
+#[cold]
+#[inline(never)]
+fn upgrade_marking<T: Trace>(
+    mc: &Mutation<'_>,
+    job: &MarkJob,
+    cell: &WeakCell,
+) -> Option<NonNull<u8>> {
+    // SAFETY: the marker is this mutator's, used only on its thread inside mutate (this call)
+    // or by the collector with the world stopped; no other borrow of it is live: nothing here
+    // runs user code.
+    let marker = unsafe { &mut *mc.state.marker.get() };
+    // Counted as an operation before reading the phase: see the module docs, step 2.
+    mc.state.begin_op();
+    let phase = job.weak_phase.load(SeqCst);
+    let target = NonNull::new(cell.target.load(Acquire));
+    let result = match (phase, target) {
+        (_, None) => None,
+        (WEAK_OPEN, Some(t)) => {
+            // Shades the target as tracing a Gc<T> would, and hands it to the workers.
+            marker.mark::<T>(t);
+            marker.publish(job);
+            Some(t)
+        }
+        (WEAK_CLOSED, Some(t)) => survives(&mc.shared.allocator, t).then_some(t),
+        (_, Some(t)) => Some(t),
+    };
+    mc.state.end_op(job, marker);
+    result
+}
+
+impl<T: Trace> fmt::Debug for GcWeak<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GcWeak")
+            .field("type", &std::any::type_name::<T>())
+            .field("target", &self.cell.target.load(Relaxed))
+            .finish()
+    }
+}
+
+// SAFETY: reports its cell (keeping the cell, not the target, alive); holds no barrier cell.
+unsafe impl<'gc, T: Trace + 'gc> Trace for GcWeak<'gc, T> {
+    const NEEDS_TRACE: bool = true;
+    const HAS_CELLS: bool = false;
+    #[inline]
+    fn trace(&self, tracer: &mut Tracer<'_>) {
+        tracer.trace(&self.cell);
+    }
+}
+
+// SAFETY: a GcWeak gives access to the object only as a `Gc<T>`, which is Send/Sync when T is
+// Sync; the cell is atomic.
+unsafe impl<T: Trace + Sync> Send for GcWeak<'_, T> {}
+// SAFETY: as above.
+unsafe impl<T: Trace + Sync> Sync for GcWeak<'_, T> {}
+
+/// A persistent weak reference: `'static`, held outside `mutate` (in a cache, another thread,
+/// a non-heap structure), upgraded inside any `mutate` call on the same heap.
+///
+/// It keeps its weak cell alive (as a [`Root`](crate::Root) keeps an object), not the target.
+/// `Send` and `Sync` when the target type is `Sync`.
+///
+/// ```
+/// use gcheap_core::{Gc, Heap, Rootable, WeakRoot};
+///
+/// let heap = Heap::default();
+/// let mut m = heap.mutator::<Rootable![()]>(|_| ());
+/// let weak: WeakRoot<Rootable![String]> =
+///     m.mutate(|mc, _| WeakRoot::new(mc, Gc::new(mc, "gone soon".to_string())));
+/// m.collect();
+/// m.mutate(|mc, _| assert!(weak.upgrade(mc).is_none()));
+/// ```
+pub struct WeakRoot<R: Rootable> {
+    shared: Arc<HeapState>,
+    index: usize,
+    cell: NonNull<WeakCell>,
+    _root: PhantomData<R>,
+}
+
+// SAFETY: the handle gives access to the target only as a Gc inside a mutate call on whichever
+// thread holds it, which is sharing `&T`; `Sync` permits that. Dropping it removes a table entry
+// under a lock.
+unsafe impl<R: Rootable> Send for WeakRoot<R> where for<'gc> R::Root<'gc>: Sync {}
+// SAFETY: as above.
+unsafe impl<R: Rootable> Sync for WeakRoot<R> where for<'gc> R::Root<'gc>: Sync {}
+
+impl<R: Rootable> WeakRoot<R> {
+    /// A persistent weak reference to `gc`.
+    pub fn new<'gc>(mc: &Mutation<'gc>, gc: Gc<'gc, R::Root<'gc>>) -> WeakRoot<R> {
+        Self::from_weak(mc, Gc::downgrade(mc, gc))
+    }
+
+    /// A persistent form of `weak` (sharing its cell: it is cleared with it).
+    pub fn from_weak<'gc>(mc: &Mutation<'gc>, weak: GcWeak<'gc, R::Root<'gc>>) -> WeakRoot<R> {
+        let cell = NonNull::from(Gc::as_ref(weak.cell));
+        WeakRoot {
+            shared: mc.heap.shared_arc().clone(),
+            index: Self::register(mc.shared, cell),
+            cell,
+            _root: PhantomData,
+        }
+    }
+
+    fn register(shared: &HeapState, cell: NonNull<WeakCell>) -> usize {
+        shared.roots.lock().insert(RootEntry {
+            payload: cell.cast(),
+            mark: mark_root::<WeakCell> as RootMark,
+            type_name: std::any::type_name::<GcWeak<'static, R::Root<'static>>>(),
+        })
+    }
+
+    /// The weak reference, under the brand of the current `mutate` call.
+    ///
+    /// # Panics
+    /// If `mc` belongs to a different heap than the weak root.
+    pub fn get<'gc>(&self, mc: &Mutation<'gc>) -> GcWeak<'gc, R::Root<'gc>> {
+        assert!(
+            std::ptr::eq(mc.shared, &*self.shared),
+            "WeakRoot::get: the weak root belongs to a different heap than this mutation context"
+        );
+        GcWeak {
+            // SAFETY: the cell is registered as a root, so every cycle marks it: it is alive, a
+            // WeakCell, and the brand is the caller's.
+            cell: unsafe { Gc::from_ptr(self.cell) },
+            _target: PhantomData,
+        }
+    }
+
+    /// The object, if it is still alive (see [`GcWeak::upgrade`]).
+    ///
+    /// # Panics
+    /// If `mc` belongs to a different heap than the weak root.
+    pub fn upgrade<'gc>(&self, mc: &Mutation<'gc>) -> Option<Gc<'gc, R::Root<'gc>>> {
+        self.get(mc).upgrade(mc)
+    }
+
+    /// Whether the weak root belongs to `heap`.
+    pub fn belongs_to(&self, heap: &crate::Heap) -> bool {
+        std::ptr::eq(heap.shared(), &*self.shared)
+    }
+}
+
+impl<R: Rootable> Clone for WeakRoot<R> {
+    fn clone(&self) -> Self {
+        WeakRoot {
+            shared: self.shared.clone(),
+            index: Self::register(&self.shared, self.cell),
+            cell: self.cell,
+            _root: PhantomData,
+        }
+    }
+}
+
+impl<R: Rootable> Drop for WeakRoot<R> {
+    fn drop(&mut self) {
+        self.shared.roots.lock().remove(self.index);
+    }
+}
+
+// SAFETY: a weak root keeps its cell alive through the root table, so a heap object holding
+// one has nothing to report; like `Root`, only weak roots that may be sent are `Trace`.
+unsafe impl<R: Rootable> Trace for WeakRoot<R>
+where
+    for<'gc> R::Root<'gc>: Sync,
+{
+    const NEEDS_TRACE: bool = false;
+    fn trace(&self, _: &mut Tracer<'_>) {}
+}
+
+impl<R: Rootable> fmt::Debug for WeakRoot<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WeakRoot")
+            .field("type", &std::any::type_name::<R::Root<'static>>())
+            .field("cell", &self.cell)
+            .finish()
+    }
+}
