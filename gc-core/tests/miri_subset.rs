@@ -1,11 +1,12 @@
 //! A small, single-threaded-mutator workload sized for Miri: allocation of every object shape,
-//! barriered writes, persistent roots, forced cycles with checkmark and poisoning, drops.
+//! barriered writes, persistent and weak roots, forced cycles with checkmark and poisoning,
+//! drops.
 //! (The heap's own sweeper and mark-worker threads still run.)
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering::*};
 
-use gcheap_core::{Config, Gc, GcCell, GcRefCell, Heap, Root, Rootable, Trace, Tracer};
+use gcheap_core::{Config, Gc, GcCell, GcRefCell, Heap, Root, Rootable, Trace, Tracer, WeakRoot};
 
 struct Obj<'gc> {
     id: u64,
@@ -69,22 +70,29 @@ fn small_graph_lifecycle_with(gc_workers: usize) {
     .unwrap();
     let mut m =
         heap.mutator::<Rootable![GcCell<'_, Option<Gc<'_, Obj<'_>>>>]>(|_| GcCell::new(None));
-    let kept: Root<Rootable![Obj<'_>]> = m.mutate(|mc, root| {
-        let a = obj(mc, 1, &drops);
-        let b = obj(mc, 2, &drops);
-        let c = obj(mc, 3, &drops);
-        a.next.set(mc, Some(b));
-        b.next.set(mc, Some(a)); // a cycle
-        a.kids.borrow_mut(mc).push(c);
-        root.set(mc, Some(a));
-        for i in 10..20 {
-            obj(mc, i, &drops); // garbage
-        }
-        let _s = Gc::from_str(mc, "tiny");
-        let _v: Gc<[u16]> = Gc::from_iter(mc, 0..5u16);
-        let _z = Gc::new(mc, ());
-        Root::new(mc, obj(mc, 99, &drops))
-    });
+    type ObjRoot = Rootable![Obj<'_>];
+    let (kept, weak_a, weak_garbage): (Root<ObjRoot>, WeakRoot<ObjRoot>, WeakRoot<ObjRoot>) = m
+        .mutate(|mc, root| {
+            let a = obj(mc, 1, &drops);
+            let b = obj(mc, 2, &drops);
+            let c = obj(mc, 3, &drops);
+            a.next.set(mc, Some(b));
+            b.next.set(mc, Some(a)); // a cycle
+            a.kids.borrow_mut(mc).push(c);
+            root.set(mc, Some(a));
+            let mut garbage = obj(mc, 10, &drops);
+            for i in 11..20 {
+                garbage = obj(mc, i, &drops);
+            }
+            let _s = Gc::from_str(mc, "tiny");
+            let _v: Gc<[u16]> = Gc::from_iter(mc, 0..5u16);
+            let _z = Gc::new(mc, ());
+            (
+                Root::new(mc, obj(mc, 99, &drops)),
+                WeakRoot::new(mc, a),
+                WeakRoot::new(mc, garbage),
+            )
+        });
     m.collect();
     assert_eq!(drops.load(SeqCst), 10);
     m.mutate(|mc, root| {
@@ -93,11 +101,15 @@ fn small_graph_lifecycle_with(gc_workers: usize) {
         assert_eq!(a.next.get().unwrap().id, 2);
         assert_eq!(a.kids.borrow()[0].id, 3);
         assert_eq!(kept.get(mc).name, "obj99");
+        assert_eq!(weak_a.upgrade(mc).map(|a| a.id), Some(1));
+        assert!(weak_garbage.upgrade(mc).is_none());
         root.set(mc, None);
     });
     drop(kept);
     m.collect();
     assert_eq!(drops.load(SeqCst), 14);
+    m.mutate(|mc, _| assert!(weak_a.upgrade(mc).is_none()));
+    drop((weak_a, weak_garbage));
     let stats = heap.mem_stats();
     stats.check_invariants().unwrap();
     assert_eq!(stats.num_gc, 2);
