@@ -1,0 +1,101 @@
+//! The cost of weak references, each against the operation it stands beside, in the same run:
+//!
+//! - `weak/upgrade` (`upgrade` of 1,000 live `GcWeak`s between cycles) against `weak/deref`
+//!   (reading the same 1,000 objects through `Gc`s);
+//! - `weak/downgrade` (1,000 `Gc::downgrade`s, each allocating a weak cell) against
+//!   `weak/alloc` (1,000 `Gc::new` of a `u64`);
+//! - `weak/collect_with_weak` (a forced cycle over 10,000 live objects, each with a weak
+//!   reference the clearing pass visits) against `weak/collect_without_weak` (the same heap
+//!   without them).
+//!
+//! Run with `cargo bench --bench weak`. Results are recorded in `BENCHMARKS.md`.
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use gcheap::{Gc, GcRefCell, GcWeak, Heap, Mutator, Rootable, Trace};
+
+#[derive(Trace)]
+struct Held<'gc> {
+    strong: GcRefCell<'gc, Vec<Gc<'gc, u64>>>,
+    weak: GcRefCell<'gc, Vec<GcWeak<'gc, u64>>>,
+}
+
+type HeldRoot = Rootable![Held<'_>];
+
+/// A mutator holding `n` objects, and a weak reference to each when `weak`.
+fn holder(heap: &Heap, n: u64, weak: bool) -> Mutator<HeldRoot> {
+    let mut m = heap.mutator::<HeldRoot>(|_| Held {
+        strong: GcRefCell::new(Vec::new()),
+        weak: GcRefCell::new(Vec::new()),
+    });
+    m.mutate(|mc, h| {
+        for i in 0..n {
+            let g = Gc::new(mc, i);
+            h.strong.borrow_mut(mc).push(g);
+            if weak {
+                h.weak.borrow_mut(mc).push(Gc::downgrade(mc, g));
+            }
+        }
+    });
+    m
+}
+
+fn weak(c: &mut Criterion) {
+    let heap = Heap::default();
+    heap.set_gc_percent(-1);
+    let mut m = holder(&heap, 1_000, true);
+    let mut g = c.benchmark_group("weak");
+    g.bench_function("upgrade", |b| {
+        b.iter(|| {
+            m.mutate(|mc, h| {
+                let mut sum = 0;
+                for w in h.weak.borrow().iter() {
+                    sum += *w.upgrade(mc).expect("alive");
+                }
+                black_box(sum)
+            })
+        })
+    });
+    g.bench_function("deref", |b| {
+        b.iter(|| {
+            m.mutate(|_, h| {
+                let mut sum = 0;
+                for s in h.strong.borrow().iter() {
+                    sum += **s;
+                }
+                black_box(sum)
+            })
+        })
+    });
+    g.bench_function("downgrade", |b| {
+        b.iter(|| {
+            m.mutate(|mc, h| {
+                let target = h.strong.borrow()[0];
+                for _ in 0..1_000 {
+                    black_box(Gc::downgrade(mc, target));
+                }
+            })
+        })
+    });
+    g.bench_function("alloc", |b| {
+        b.iter(|| {
+            m.mutate(|mc, _| {
+                for i in 0..1_000u64 {
+                    black_box(Gc::new(mc, i));
+                }
+            })
+        })
+    });
+    drop(m);
+    for (name, with_weak) in [("collect_with_weak", true), ("collect_without_weak", false)] {
+        let heap = Heap::default();
+        heap.set_gc_percent(-1);
+        let mut m = holder(&heap, 10_000, with_weak);
+        g.bench_function(name, |b| b.iter(|| m.collect()));
+    }
+    g.finish();
+}
+
+criterion_group!(benches, weak);
+criterion_main!(benches);
