@@ -98,7 +98,7 @@ impl WeakTable {
         let cells = std::mem::take(&mut *self.cells.lock());
         let mut kept = Vec::with_capacity(cells.len());
         for cell in cells {
-            if allocator.is_marked(cell.0.cast()) == Some(false) {
+            if !survives(allocator, cell.0.cast()) {
                 continue;
             }
             // SAFETY: a listed cell is live (see `CellPtr`), and marked cells stay so at least
@@ -106,7 +106,7 @@ impl WeakTable {
             let target = unsafe { &cell.0.as_ref().target };
             let t = target.load(Relaxed);
             if let Some(t) = NonNull::new(t) {
-                if allocator.is_marked(t) == Some(false) {
+                if !survives(allocator, t) {
                     target.store(std::ptr::null_mut(), Relaxed);
                     // A cleared cell is finished with: nothing will clear it again.
                     continue;

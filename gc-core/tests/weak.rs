@@ -165,8 +165,9 @@ fn a_weak_reference_follows_reachability_through_other_objects() {
     assert_eq!((drops(&log, 0), drops(&log, 1), drops(&log, 2)), (1, 1, 1));
 }
 
-/// Chains held only weakly are upgraded (and some made strong again) while cycles mark: the
-/// upgrade must shade the head so that its whole chain survives. A ballast of live objects makes
+/// A stress of random timing: chains held only weakly are upgraded (and some made strong
+/// again) while cycles mark, close their weak phase and clear, so upgrades land in every phase.
+/// (The deterministic test below is the one that fails without the upgrade's shading.) A ballast of live objects makes
 /// each mark long enough for many rounds to run inside it. Checkmark verifies every cycle, freed
 /// memory is poisoned, and every object reached is checked against the drop log.
 #[test]
