@@ -194,15 +194,18 @@ impl Span {
     #[inline]
     pub(crate) fn mark(&self, index: usize) -> bool {
         let bit = 1u64 << (index % 64);
-        // Relaxed is enough for the bit itself: the collector publishes marking work through its
-        // own queues, and sweeping starts only after marking has finished (a happens-before edge
-        // the collector establishes).
-        self.mark_bits[index / 64].fetch_or(bit, Relaxed) & bit == 0
+        // The collector publishes marking work through its own queues, and sweeping starts only
+        // after marking has finished (a happens-before edge the collector establishes); SeqCst
+        // (the same instruction as Relaxed on x86-64) is for the collector's ephemeron table,
+        // which orders a marker's "newly marked, anything pending?" against a filer's "pending
+        // now, is the key marked?" by the single total order of SeqCst operations.
+        self.mark_bits[index / 64].fetch_or(bit, SeqCst) & bit == 0
     }
 
+    /// Whether object `index` is marked (SeqCst: see [`mark`](Self::mark)).
     #[inline]
     pub(crate) fn is_marked(&self, index: usize) -> bool {
-        self.mark_bits[index / 64].load(Relaxed) & (1u64 << (index % 64)) != 0
+        self.mark_bits[index / 64].load(SeqCst) & (1u64 << (index % 64)) != 0
     }
 
     #[inline]

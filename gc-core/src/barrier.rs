@@ -226,7 +226,7 @@ impl Marker {
         }
         begin();
         wait_for(card, self.black, || {
-            if let Some(size) = self.allocator.mark_object(base) {
+            if let Some(size) = self.mark_base(base) {
                 // Newly shaded: the other cards still need scanning.
                 self.marked_bytes += size as u64;
                 self.stack.push_back(Gray { base, start: 0 });
@@ -248,7 +248,7 @@ impl Marker {
         // SAFETY: caller's promise.
         let word = unsafe { header_word(base) };
         wait_for(word, self.black, || {
-            if let Some(size) = self.allocator.mark_object(base) {
+            if let Some(size) = self.mark_base(base) {
                 self.marked_bytes += size as u64;
             }
             let mut start = 0;

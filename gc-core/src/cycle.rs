@@ -341,9 +341,10 @@ impl HeapState {
             self.config.gc_workers,
             black,
             self.allocator.sweep_generation(),
+            &self.ephemerons,
         ));
         {
-            let mut roots = Marker::new(&self.allocator);
+            let mut roots = Marker::new(&self.allocator, &self.ephemerons);
             roots.black = black;
             let mut tracer = Tracer::new(TracerKind::Mark(&mut roots));
             self.mark_roots(&mut tracer, &mutators);
@@ -399,6 +400,7 @@ impl HeapState {
             self.pool.mark(job, &self.allocator);
         }
         self.weak.clear_dead(&self.allocator);
+        self.ephemerons.clear_dead(&self.allocator);
         job.weak_phase.store(WEAK_CLEARED, Release);
     }
 

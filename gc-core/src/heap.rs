@@ -23,6 +23,7 @@ use parking_lot::Mutex;
 
 use crate::config::{Config, ConfigError};
 use crate::cycle::Collector;
+use crate::ephemeron::EphemeronTable;
 use crate::mark::{MarkJob, WorkerPool};
 use crate::object::drop_dead;
 use crate::pacer::Pacer;
@@ -65,6 +66,8 @@ pub(crate) struct HeapState {
     pub(crate) roots: Mutex<RootTable>,
     /// Every weak cell, for the clearing pass at mark end.
     pub(crate) weak: WeakTable,
+    /// Ephemerons waiting for their keys while a cycle marks; shared with every marker.
+    pub(crate) ephemerons: Arc<EphemeronTable>,
     pub(crate) pacer: Pacer,
     pub(crate) history: Mutex<History>,
     pub(crate) pool: Arc<WorkerPool>,
@@ -188,6 +191,7 @@ impl Heap {
             broken: AtomicBool::new(false),
             roots: Mutex::new(RootTable::default()),
             weak: WeakTable::default(),
+            ephemerons: Arc::default(),
             history: Mutex::new(History::default()),
             pool: WorkerPool::new(),
             sweeper: Sweeper::default(),

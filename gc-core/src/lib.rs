@@ -60,6 +60,7 @@ mod cell;
 mod config;
 mod context;
 mod cycle;
+mod ephemeron;
 mod gc;
 mod heap;
 mod key;
@@ -75,11 +76,13 @@ mod trace;
 mod trace_impls;
 mod verify;
 mod weak;
+mod weak_map;
 mod world;
 
 pub use cell::{BorrowError, GcCell, GcRef, GcRefCell, GcRefMut};
 pub use config::{Config, ConfigError, MAX_GC_WORKERS};
 pub use context::Mutation;
+pub use ephemeron::GcEphemeron;
 pub use gc::Gc;
 pub use gcheap_allocator::AllocError;
 pub use heap::Heap;
@@ -96,6 +99,7 @@ pub use sync_cell::{
 };
 pub use trace::{Trace, Tracer};
 pub use weak::{GcWeak, WeakRoot};
+pub use weak_map::{GcSyncWeakMap, GcWeakMap};
 
 /// Items the derive macro's expansion uses. Not public API.
 #[doc(hidden)]

@@ -46,6 +46,7 @@ use gcheap_allocator::Allocator;
 use parking_lot::{Condvar, Mutex};
 
 use crate::barrier::{Acquired, acquire, release_black, release_gray};
+use crate::ephemeron::EphemeronTable;
 use crate::object::{
     Descriptor, ObjectType, SCAN_CHUNK, base_of, cards, descriptor_at, header_word,
 };
@@ -83,6 +84,8 @@ pub(crate) struct MarkJob {
     pub(crate) finished: AtomicBool,
     /// Where weak references stand in this cycle: open, closed or cleared (see `crate::weak`).
     pub(crate) weak_phase: AtomicU8,
+    /// The heap's pending ephemerons, for the workers' markers.
+    ephemerons: Arc<EphemeronTable>,
     pub(crate) marked_bytes: AtomicU64,
     /// Nanoseconds the workers spent marking, summed (GC CPU time).
     pub(crate) busy_ns: AtomicU64,
@@ -91,7 +94,12 @@ pub(crate) struct MarkJob {
 }
 
 impl MarkJob {
-    pub(crate) fn new(n: usize, black: usize, sweep_gen: u32) -> MarkJob {
+    pub(crate) fn new(
+        n: usize,
+        black: usize,
+        sweep_gen: u32,
+        ephemerons: &Arc<EphemeronTable>,
+    ) -> MarkJob {
         let workers: Vec<Worker<Gray>> = (0..n).map(|_| Worker::new_lifo()).collect();
         MarkJob {
             stealers: workers.iter().map(|w| w.stealer()).collect(),
@@ -103,6 +111,7 @@ impl MarkJob {
             sweep_gen,
             finished: AtomicBool::new(false),
             weak_phase: AtomicU8::new(crate::weak::WEAK_OPEN),
+            ephemerons: ephemerons.clone(),
             marked_bytes: AtomicU64::new(0),
             busy_ns: AtomicU64::new(0),
             assist_ns: AtomicU64::new(0),
@@ -146,7 +155,7 @@ impl MarkJob {
         let local = self.workers.lock()[index]
             .take()
             .expect("each mark worker index runs once at a time");
-        let mut marker = Marker::with_deque(local, allocator, self.black);
+        let mut marker = Marker::with_deque(local, allocator, &self.ephemerons, self.black);
         abort_on_panic(|| self.run_inner(index, &mut marker));
         debug_assert!(
             marker.stack.is_empty(),
@@ -243,10 +252,17 @@ pub(crate) struct Marker {
     pub(crate) black: usize,
     /// The tracer's nesting of owned containers (see `Tracer::trace_owned`).
     pub(crate) owned: OwnedTrace,
+    /// The heap's ephemerons waiting for their keys (see `crate::ephemeron`).
+    pub(crate) ephemerons: Arc<EphemeronTable>,
 }
 
 impl Marker {
-    fn with_deque(local: Worker<Gray>, allocator: &Allocator, black: usize) -> Marker {
+    fn with_deque(
+        local: Worker<Gray>,
+        allocator: &Allocator,
+        ephemerons: &Arc<EphemeronTable>,
+        black: usize,
+    ) -> Marker {
         Marker {
             stack: VecDeque::new(),
             local,
@@ -255,24 +271,35 @@ impl Marker {
             marked_bytes: 0,
             black,
             owned: OwnedTrace::default(),
+            ephemerons: ephemerons.clone(),
         }
     }
 
     /// A marker with a deque of its own, for a mutator.
-    pub(crate) fn new(allocator: &Allocator) -> Marker {
-        Marker::with_deque(Worker::new_lifo(), allocator, 0)
+    pub(crate) fn new(allocator: &Allocator, ephemerons: &Arc<EphemeronTable>) -> Marker {
+        Marker::with_deque(Worker::new_lifo(), allocator, ephemerons, 0)
     }
 
     /// Marks the object of type `T` whose payload is at `payload`; queues it if it must be scanned.
     #[inline]
     pub(crate) fn mark<T: ObjectType + ?Sized>(&mut self, payload: NonNull<u8>) {
         let base = base_of::<T>(payload);
-        if let Some(size) = self.allocator.mark_object(base) {
+        if let Some(size) = self.mark_base(base) {
             self.marked_bytes += size as u64;
             if T::NEEDS_SCAN {
                 self.stack.push_back(Gray { base, start: 0 });
             }
         }
+    }
+
+    /// Sets the mark bit of the object at `base`; if this set it, returns its size and queues
+    /// the ephemerons that waited for it (see `crate::ephemeron`). Every marking but
+    /// allocate-black goes through here (a new object is the key of no filed ephemeron).
+    #[inline]
+    pub(crate) fn mark_base(&mut self, base: NonNull<u8>) -> Option<usize> {
+        let size = self.allocator.mark_object(base)?;
+        self.ephemerons.release(base, &mut self.stack);
+        Some(size)
     }
 
     /// Adds the bytes this marker newly marked to the job's count, and resets its own.

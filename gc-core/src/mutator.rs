@@ -160,7 +160,7 @@ impl Heap {
             root: Cell::new(None),
             root_type: std::any::type_name::<R::Root<'static>>(),
             job: UnsafeCell::new(None),
-            marker: UnsafeCell::new(Marker::new(&shared.allocator)),
+            marker: UnsafeCell::new(Marker::new(&shared.allocator, &shared.ephemerons)),
             ops: AtomicU64::new(0),
             running: parking_lot::Mutex::new(()),
         });

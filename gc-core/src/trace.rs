@@ -210,6 +210,21 @@ impl Tracer<'_> {
         self.owned().depth = 0;
     }
 
+    /// Scanning the ephemeron `this` with key slot `key`: whether to trace its value now (its
+    /// key is marked, or visited in checkmark's pass); otherwise the ephemeron is filed under its
+    /// key (see `crate::ephemeron`).
+    #[inline]
+    pub(crate) fn ephemeron<E: ObjectType, K: ObjectType>(
+        &mut self,
+        this: &E,
+        key: &std::sync::atomic::AtomicPtr<u8>,
+    ) -> bool {
+        match &mut self.kind {
+            TracerKind::Mark(m) => m.ephemeron::<E, K>(this, key),
+            TracerKind::Verify(v) => v.ephemeron::<E, K>(this, key),
+        }
+    }
+
     /// Marks the target of a Gc pointer (its payload address) and queues it for scanning; in
     /// checkmark's pass, visits it instead.
     #[inline]

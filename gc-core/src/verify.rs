@@ -1,10 +1,12 @@
 //! Checkmark verification (Go's `gccheckmark`): after marking, a second, single-threaded mark
 //! from the same roots with its own visited set. Every object it reaches must already carry the
 //! first mark's bit; one that does not is a collector bug, reported by a panic naming its type,
-//! before the sweep could free it.
+//! before the sweep could free it. Ephemerons are followed as the marker follows them: a value
+//! once its key has been visited.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ptr::NonNull;
+use std::sync::atomic::{AtomicPtr, Ordering::Acquire};
 
 use gcheap_allocator::Allocator;
 
@@ -16,6 +18,8 @@ pub(crate) struct Verifier {
     allocator: Allocator,
     visited: HashSet<usize>,
     stack: Vec<NonNull<u8>>,
+    /// Ephemerons (bases) whose key (slot address) has not been visited yet.
+    pending: HashMap<usize, Vec<NonNull<u8>>>,
     /// The tracer's nesting of owned containers (see `Tracer::trace_owned`).
     pub(crate) owned: OwnedTrace,
 }
@@ -26,6 +30,7 @@ impl Verifier {
             allocator: allocator.clone(),
             visited: HashSet::new(),
             stack: Vec::new(),
+            pending: HashMap::new(),
             owned: OwnedTrace::default(),
         }
     }
@@ -42,6 +47,9 @@ impl Verifier {
         if !self.visited.insert(slot.as_ptr().addr()) {
             return;
         }
+        if let Some(ephemerons) = self.pending.remove(&slot.as_ptr().addr()) {
+            self.stack.extend(ephemerons);
+        }
         if self.allocator.is_marked(base) != Some(true) {
             panic!(
                 "checkmark: reachable object of type {} at {payload:p} was not marked by the \
@@ -52,6 +60,30 @@ impl Verifier {
         if T::NEEDS_SCAN {
             self.stack.push(base);
         }
+    }
+
+    /// Scanning the ephemeron `this` with key slot `key`: whether to trace its value now (its key
+    /// was visited); otherwise it is scanned again when the key is.
+    pub(crate) fn ephemeron<E: ObjectType, K: ObjectType>(
+        &mut self,
+        this: &E,
+        key: &AtomicPtr<u8>,
+    ) -> bool {
+        let Some(k) = NonNull::new(key.load(Acquire)) else {
+            return false;
+        };
+        // A zero-sized key is no heap object and never dies.
+        let Some(slot) = self.allocator.object_base(base_of::<K>(k)) else {
+            return true;
+        };
+        if self.visited.contains(&slot.as_ptr().addr()) {
+            return true;
+        }
+        self.pending
+            .entry(slot.as_ptr().addr())
+            .or_default()
+            .push(base_of::<E>(NonNull::from(this).cast()));
+        false
     }
 
     /// Scans everything reachable from the visited roots.

@@ -74,7 +74,7 @@ unsafe impl Trace for WeakCell {
 
 /// A listed cell's address. Entries are removed in the cycle that finds the cell unmarked,
 /// before that cycle's sweep can free it, so every listed address is a live cell.
-struct CellPtr(NonNull<WeakCell>);
+pub(crate) struct CellPtr(NonNull<WeakCell>);
 
 // SAFETY: the address is used only by the collector's clearing pass, on any thread; the cell's
 // field is atomic.
@@ -83,7 +83,7 @@ unsafe impl Send for CellPtr {}
 /// Every weak cell of the heap, for the collector's clearing pass.
 #[derive(Default)]
 pub(crate) struct WeakTable {
-    cells: Mutex<Vec<CellPtr>>,
+    pub(crate) cells: Mutex<Vec<CellPtr>>,
 }
 
 impl WeakTable {
@@ -95,26 +95,26 @@ impl WeakTable {
     /// unmarked (dead: the sweep will free them) and clears the cells whose target is unmarked.
     /// Cells listed meanwhile (by downgrades of live objects) are kept as they are.
     pub(crate) fn clear_dead(&self, allocator: &Allocator) {
-        let cells = std::mem::take(&mut *self.cells.lock());
-        let mut kept = Vec::with_capacity(cells.len());
-        for cell in cells {
+        // Held throughout: an upgrade in the closed phase takes it too, so it reads a cell either
+        // before the pass (the mark bits final, nothing resurrected yet) or after it.
+        let mut cells = self.cells.lock();
+        cells.retain(|cell| {
             if !survives(allocator, cell.0.cast()) {
-                continue;
+                return false;
             }
             // SAFETY: a listed cell is live (see `CellPtr`), and marked cells stay so at least
             // until this cycle's sweep, which has not started.
             let target = unsafe { &cell.0.as_ref().target };
-            let t = target.load(Relaxed);
-            if let Some(t) = NonNull::new(t) {
-                if !survives(allocator, t) {
-                    target.store(std::ptr::null_mut(), Relaxed);
-                    // A cleared cell is finished with: nothing will clear it again.
-                    continue;
-                }
-                kept.push(cell);
+            let Some(t) = NonNull::new(target.load(Relaxed)) else {
+                return false;
+            };
+            if survives(allocator, t) {
+                return true;
             }
-        }
-        self.cells.lock().append(&mut kept);
+            // A cleared cell is finished with: nothing will clear it again.
+            target.store(std::ptr::null_mut(), Release);
+            false
+        });
     }
 }
 
@@ -191,8 +191,8 @@ impl<'gc, T: Trace + 'gc> GcWeak<'gc, T> {
     /// object is shaded so that it survives the cycle, like any object a mutator holds.
     #[inline]
     pub fn upgrade(self, mc: &Mutation<'gc>) -> Option<Gc<'gc, T>> {
-        upgrade_cell::<T>(mc, Gc::as_ref(self.cell)).map(|p| {
-            // SAFETY: `upgrade_cell` returned the address of a live T (the cell was made from a
+        read_weak::<T>(mc, &Gc::as_ref(self.cell).target).map(|p| {
+            // SAFETY: `read_weak` returned the address of a live T (the cell was made from a
             // Gc<T>), which stays alive for the brand: it was shaded, or is marked in a cycle
             // whose sweep has not started, or survived the last cycle; no cycle starts before
             // this call returns.
@@ -215,23 +215,25 @@ impl<'gc, T: Trace + 'gc> GcWeak<'gc, T> {
     }
 }
 
-/// The target's address if it is alive, shading it if this mutator's cycle marks.
+/// The address in the weak slot `slot` (a `T`'s payload, or null) if its object is alive,
+/// shading it if this mutator's cycle marks: the read barrier of weak references and ephemeron
+/// keys (see the module docs).
 #[inline]
-fn upgrade_cell<T: Trace>(mc: &Mutation<'_>, cell: &WeakCell) -> Option<NonNull<u8>> {
+pub(crate) fn read_weak<T: Trace>(mc: &Mutation<'_>, slot: &AtomicPtr<u8>) -> Option<NonNull<u8>> {
     let Some(job) = mc.job else {
-        // No cycle marks for this mutator: cells of dead targets were cleared before this
+        // No cycle marks for this mutator: slots of dead objects were cleared before this
         // mutator's last boundary.
-        return NonNull::new(cell.target.load(Acquire));
+        return NonNull::new(slot.load(Acquire));
     };
-    upgrade_marking::<T>(mc, job, cell)
+    read_weak_marking::<T>(mc, job, slot)
 }
 
 #[cold]
 #[inline(never)]
-fn upgrade_marking<T: Trace>(
+fn read_weak_marking<T: Trace>(
     mc: &Mutation<'_>,
     job: &MarkJob,
-    cell: &WeakCell,
+    slot: &AtomicPtr<u8>,
 ) -> Option<NonNull<u8>> {
     // SAFETY: the marker is this mutator's, used only on its thread inside mutate (this call)
     // or by the collector with the world stopped; no other borrow of it is live: nothing here
@@ -239,21 +241,37 @@ fn upgrade_marking<T: Trace>(
     let marker = unsafe { &mut *mc.state.marker.get() };
     // Counted as an operation before reading the phase: see the module docs, step 2.
     mc.state.begin_op();
-    let phase = job.weak_phase.load(SeqCst);
-    let target = NonNull::new(cell.target.load(Acquire));
-    let result = match (phase, target) {
-        (_, None) => None,
-        (WEAK_OPEN, Some(t)) => {
+    let result = match job.weak_phase.load(SeqCst) {
+        WEAK_OPEN => NonNull::new(slot.load(Acquire)).inspect(|&t| {
             // Shades the target as tracing a Gc<T> would, and hands it to the workers.
             marker.mark::<T>(t);
             marker.publish(job);
-            Some(t)
+        }),
+        WEAK_CLOSED => {
+            // Apart from the clearing pass (see `WeakTable::clear_dead`); it waits for no one.
+            let _cells = mc.shared.weak.cells.lock();
+            NonNull::new(slot.load(Acquire)).filter(|&t| survives(&mc.shared.allocator, t))
         }
-        (WEAK_CLOSED, Some(t)) => survives(&mc.shared.allocator, t).then_some(t),
-        (_, Some(t)) => Some(t),
+        _ => NonNull::new(slot.load(Acquire)),
     };
     mc.state.end_op(job, marker);
     result
+}
+
+/// Whether the object in the weak slot `slot` is alive, without shading it: while the cycle
+/// marks, a non-null slot counts as alive (its fate is not decided), once the mark is final the
+/// mark bit decides.
+pub(crate) fn is_live(mc: &Mutation<'_>, slot: &AtomicPtr<u8>) -> bool {
+    let Some(t) = NonNull::new(slot.load(Acquire)) else {
+        return false;
+    };
+    match mc.job {
+        Some(job) if job.weak_phase.load(SeqCst) == WEAK_CLOSED => {
+            let _cells = mc.shared.weak.cells.lock();
+            !slot.load(Acquire).is_null() && survives(&mc.shared.allocator, t)
+        }
+        _ => true,
+    }
 }
 
 impl<T: Trace> fmt::Debug for GcWeak<'_, T> {
