@@ -7,13 +7,17 @@
 //! - `weak/collect_with_weak` (a forced cycle over 10,000 live objects, each with a weak
 //!   reference the clearing pass visits) against `weak/collect_without_weak` (the same heap
 //!   without them).
+//! - `weak/collect_weak_map_chain` (a forced cycle over a 100,000-entry `GcWeakMap` whose every
+//!   value holds the next entry's key, only the first key held, inserted last first so that
+//!   markers meet most entries before their key) against `weak/collect_strong_pairs_chain` (the
+//!   same keys and values held strongly as pairs in a vector).
 //!
 //! Run with `cargo bench --bench weak`. Results are recorded in `BENCHMARKS.md`.
 
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use gcheap::{Gc, GcRefCell, GcWeak, Heap, Mutator, Rootable, Trace};
+use gcheap::{Gc, GcRefCell, GcWeak, GcWeakMap, Heap, Mutator, Rootable, Trace};
 
 #[derive(Trace)]
 struct Held<'gc> {
@@ -94,7 +98,71 @@ fn weak(c: &mut Criterion) {
         let mut m = holder(&heap, 10_000, with_weak);
         g.bench_function(name, |b| b.iter(|| m.collect()));
     }
+    chains(&mut g);
     g.finish();
+}
+
+/// A key, and a value holding the next key of the chain.
+#[derive(Trace)]
+struct Key {
+    id: u64,
+    _pad: u64,
+}
+
+#[derive(Trace)]
+struct Value<'gc> {
+    next: Option<Gc<'gc, Key>>,
+}
+
+#[derive(Trace)]
+struct Chains<'gc> {
+    first: GcRefCell<'gc, Option<Gc<'gc, Key>>>,
+    map: GcWeakMap<'gc, Key, Gc<'gc, Value<'gc>>>,
+    pairs: GcRefCell<'gc, Vec<(Gc<'gc, Key>, Gc<'gc, Value<'gc>>)>>,
+}
+
+fn chains(g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>) {
+    const N: u64 = 100_000;
+    for (name, weak) in [
+        ("collect_weak_map_chain", true),
+        ("collect_strong_pairs_chain", false),
+    ] {
+        let heap = Heap::default();
+        heap.set_gc_percent(-1);
+        let mut m = heap.mutator::<Rootable![Chains<'_>]>(|_| Chains {
+            first: GcRefCell::new(None),
+            map: GcWeakMap::new(),
+            pairs: GcRefCell::new(Vec::new()),
+        });
+        m.mutate(|mc, c| {
+            let keys: Vec<_> = (0..N).map(|id| Gc::new(mc, Key { id, _pad: 0 })).collect();
+            for i in (0..N as usize).rev() {
+                let v = Gc::new(
+                    mc,
+                    Value {
+                        next: keys.get(i + 1).copied(),
+                    },
+                );
+                if weak {
+                    c.map.insert(mc, keys[i], v);
+                } else {
+                    c.pairs.borrow_mut(mc).push((keys[i], v));
+                }
+            }
+            *c.first.borrow_mut(mc) = Some(keys[0]);
+        });
+        m.collect();
+        m.mutate(|mc, c| {
+            let live = if weak {
+                c.map.len(mc)
+            } else {
+                c.pairs.borrow().len()
+            };
+            assert_eq!(live as u64, N, "the chain survives");
+            black_box(c.first.borrow().map(|k| k.id));
+        });
+        g.bench_function(name, |b| b.iter(|| m.collect()));
+    }
 }
 
 criterion_group!(benches, weak);

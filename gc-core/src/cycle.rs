@@ -25,7 +25,11 @@
 //!    anyone. Then everything reachable is black, and stays black. The weak phase closes (an
 //!    upgrade of a weak reference shades its target while it is open), the check runs again for
 //!    upgrades that began before the close, and weak references to unmarked objects are
-//!    cleared ([`crate::weak`]). Checkmark mode then stops the world to re-mark and compare
+//!    cleared ([`crate::weak`]), then ephemerons whose key is unmarked ([`crate::ephemeron`]:
+//!    while marking, an ephemeron met before its key waited for it in a table that marking the
+//!    key empties, so what is left there has dead keys). Neither pass marks anything, so the
+//!    invariants of the ragged termination hold through them; a mutator reading a weak slot
+//!    meanwhile sees the final mark bits (`CLOSED`) or the cleared slots (`CLEARED`). Checkmark mode then stops the world to re-mark and compare
 //!    ([`crate::verify`]).
 //! 5. **Sweep start** (concurrent): the allocator's sweep cycle starts while mutators run. Their
 //!    caches may still hold spans from before it: the sweep reads those when a cache releases
@@ -391,7 +395,7 @@ impl HeapState {
 
     /// Mark end, mutators still running: closes the job's weak phase, finishes what upgrades
     /// shaded before the close, then clears the weak references whose target is unmarked
-    /// (see [`crate::weak`]).
+    /// (see [`crate::weak`]) and the ephemerons whose key is ([`crate::ephemeron`]).
     fn clear_weak(&self, job: &Arc<MarkJob>) {
         job.weak_phase.store(WEAK_CLOSED, SeqCst);
         // An upgrade that read the open phase is an operation this check sees.

@@ -4,7 +4,8 @@
 //!
 //! Marking is iterative. Marking an object sets its bit in the allocator's side bitmap; if the bit
 //! was clear and the object can hold Gc pointers, its base address goes onto the marking thread's
-//! private stack (gray), which costs no atomic operation. A worker pops gray objects from its
+//! private stack (gray), which costs no atomic operation; newly marking an object also releases
+//! the ephemerons that waited for it as their key (`Marker::mark_base`, [`crate::ephemeron`]). A worker pops gray objects from its
 //! stack (LIFO, so a linked list is followed depth-first), scans them with their type's trace
 //! glue, and whenever its crossbeam deque is empty moves its oldest entries there for others to
 //! steal (`Marker::share`). Once its own work is gone it pops its deque, then steals from the
