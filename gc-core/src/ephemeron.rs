@@ -9,7 +9,8 @@
 //! every table until nothing changes is quadratic on chains.
 //!
 //! **The pending table.** Scanning an ephemeron whose key is unmarked, a marker files the
-//! ephemeron under its key's address in the heap's [`EphemeronTable`] instead of tracing the
+//! ephemeron under its key's allocator slot (the unit a mark bit covers: a tiny block holds
+//! several small objects) in the heap's [`EphemeronTable`] instead of tracing the
 //! value. Whenever a marker newly marks an object while the table is non-empty, it takes the
 //! object's entries out and pushes their ephemerons back onto its stack as gray: scanned again,
 //! they find their key marked and trace their values. Each filing is released at most once, so
@@ -60,7 +61,7 @@ use crate::weak::read_weak;
 /// Shards of the pending table, by key address: markers releasing different keys rarely meet.
 const SHARDS: usize = 64;
 
-/// An ephemeron waiting for its key: the ephemeron object's base and its key slot.
+/// An ephemeron waiting for its key: the ephemeron object's base and its key's address field.
 struct Pending {
     ephemeron: NonNull<u8>,
     key: NonNull<AtomicPtr<u8>>,
@@ -95,41 +96,55 @@ impl Default for EphemeronTable {
 }
 
 impl EphemeronTable {
-    fn shard(&self, key_base: NonNull<u8>) -> &Shard {
-        // Objects are at least 8-aligned and mostly 16 apart: skip the low bits.
-        &self.shards[(key_base.as_ptr().addr() >> 4) % SHARDS]
+    fn shard(&self, slot: usize) -> &Shard {
+        // Slots are at least 16 apart: skip the low bits.
+        &self.shards[(slot >> 4) % SHARDS]
     }
 
-    /// Files `pending` under its unmarked key; returns false, filing nothing, if the key is
-    /// marked by now (the caller traces the value).
+    /// Files `pending` under its unmarked key (at `key_base`); returns false, filing nothing, if
+    /// the key is marked by now (the caller traces the value).
+    ///
+    /// Entries are filed under the key's allocator slot, not its address: small objects without
+    /// pointers share tiny blocks (`crate::object`), marked as one, so marking any object of the
+    /// block must release them.
     fn file(&self, allocator: &Allocator, key_base: NonNull<u8>, pending: Pending) -> bool {
+        let Some(slot) = allocator.object_base(key_base) else {
+            return false;
+        };
+        let slot = slot.as_ptr().addr();
         self.pending.fetch_add(1, SeqCst);
-        let mut shard = self.shard(key_base).lock();
+        let mut shard = self.shard(slot).lock();
         if allocator.is_marked(key_base) != Some(false) {
             drop(shard);
             self.pending.fetch_sub(1, SeqCst);
             return false;
         }
-        shard
-            .entry(key_base.as_ptr().addr())
-            .or_default()
-            .push(pending);
+        shard.entry(slot).or_default().push(pending);
         true
     }
 
-    /// Called by a marker that newly marked the object at `base`: pushes the ephemerons filed
-    /// under it onto `stack`, to be scanned again.
+    /// Called by a marker that newly marked the object at `base` (its slot's mark bit): pushes
+    /// the ephemerons filed under the slot onto `stack`, to be scanned again.
     #[inline]
-    pub(crate) fn release(&self, base: NonNull<u8>, stack: &mut VecDeque<Gray>) {
+    pub(crate) fn release(
+        &self,
+        allocator: &Allocator,
+        base: NonNull<u8>,
+        stack: &mut VecDeque<Gray>,
+    ) {
         if self.pending.load(SeqCst) != 0 {
-            self.release_slow(base, stack);
+            self.release_slow(allocator, base, stack);
         }
     }
 
     #[cold]
     #[inline(never)]
-    fn release_slow(&self, base: NonNull<u8>, stack: &mut VecDeque<Gray>) {
-        let Some(entries) = self.shard(base).lock().remove(&base.as_ptr().addr()) else {
+    fn release_slow(&self, allocator: &Allocator, base: NonNull<u8>, stack: &mut VecDeque<Gray>) {
+        let Some(slot) = allocator.object_base(base) else {
+            return;
+        };
+        let slot = slot.as_ptr().addr();
+        let Some(entries) = self.shard(slot).lock().remove(&slot) else {
             return;
         };
         self.pending.fetch_sub(entries.len(), SeqCst);

@@ -299,7 +299,8 @@ impl Marker {
     #[inline]
     pub(crate) fn mark_base(&mut self, base: NonNull<u8>) -> Option<usize> {
         let size = self.allocator.mark_object(base)?;
-        self.ephemerons.release(base, &mut self.stack);
+        self.ephemerons
+            .release(&self.allocator, base, &mut self.stack);
         Some(size)
     }
 

@@ -369,3 +369,69 @@ fn a_sync_map_is_shared_between_threads() {
     m.collect();
     m.mutate(|mc, _| assert_eq!(map.get(mc).len(mc), 0));
 }
+
+/// Small keys without pointers share tiny blocks, marked as one: an entry must survive when its
+/// key's block is marked through another key of the block. The map is scanned before the keys
+/// (they sit at the end of a long chain), so every entry waits for its key, and only the first key
+/// of each block newly marks the block.
+#[test]
+fn keys_sharing_a_tiny_block_release_their_entries_together() {
+    struct Root2<'gc> {
+        map: GcWeakMap<'gc, u32, Gc<'gc, Node<'gc>>>,
+        chain: GcCell<'gc, Option<Gc<'gc, Link<'gc>>>>,
+    }
+    struct Link<'gc> {
+        next: Option<Gc<'gc, Link<'gc>>>,
+        keys: Vec<Gc<'gc, u32>>,
+    }
+    // SAFETY: reports both fields; no cells.
+    unsafe impl<'gc> Trace for Link<'gc> {
+        const HAS_CELLS: bool = false;
+        fn trace(&self, tracer: &mut Tracer<'_>) {
+            tracer.trace(&self.next);
+            tracer.trace(&self.keys);
+        }
+    }
+    // SAFETY: reports both fields, the chain first so that the map is popped (LIFO) first.
+    unsafe impl<'gc> Trace for Root2<'gc> {
+        fn trace(&self, tracer: &mut Tracer<'_>) {
+            tracer.trace(&self.chain);
+            tracer.trace(&self.map);
+        }
+    }
+    let heap = checked_heap(1);
+    let log = DropLog::default();
+    let mut m = heap.mutator::<Rootable![Root2<'_>]>(|_| Root2 {
+        map: GcWeakMap::new(),
+        chain: GcCell::new(None),
+    });
+    m.mutate(|mc, r| {
+        let keys: Vec<Gc<u32>> = (0..1000).map(|i| Gc::new(mc, i)).collect();
+        for &k in &keys {
+            r.map.insert(mc, k, node(mc, u64::from(*k), None, &log));
+        }
+        let mut chain = Gc::new(mc, Link { next: None, keys });
+        for _ in 0..10_000 {
+            chain = Gc::new(
+                mc,
+                Link {
+                    next: Some(chain),
+                    keys: Vec::new(),
+                },
+            );
+        }
+        r.chain.set(mc, Some(chain));
+    });
+    m.collect();
+    assert!(log.lock().unwrap().is_empty(), "a held key's value died");
+    m.mutate(|mc, r| {
+        assert_eq!(r.map.len(mc), 1000);
+        let mut link = r.chain.get().unwrap();
+        while let Some(next) = link.next {
+            link = next;
+        }
+        for &k in &link.keys {
+            assert_eq!(r.map.get(k).expect("a held key's entry").id, u64::from(*k));
+        }
+    });
+}
