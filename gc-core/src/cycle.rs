@@ -27,7 +27,8 @@
 //!    upgrades that began before the close, and weak references to unmarked objects are
 //!    cleared ([`crate::weak`]), then ephemerons whose key is unmarked ([`crate::ephemeron`]:
 //!    while marking, an ephemeron met before its key waited for it in a table that marking the
-//!    key empties, so what is left there has dead keys). Neither pass marks anything, so the
+//!    key empties, so what is left there has dead keys), and the cleanups of unmarked objects are
+//!    queued for the cleanup thread ([`crate::cleanup`]). None of these passes marks anything, so the
 //!    invariants of the ragged termination hold through them; a mutator reading a weak slot
 //!    meanwhile sees the final mark bits (`CLOSED`) or the cleared slots (`CLEARED`). Checkmark mode then stops the world to re-mark and compare
 //!    ([`crate::verify`]).
@@ -395,7 +396,8 @@ impl HeapState {
 
     /// Mark end, mutators still running: closes the job's weak phase, finishes what upgrades
     /// shaded before the close, then clears the weak references whose target is unmarked
-    /// (see [`crate::weak`]) and the ephemerons whose key is ([`crate::ephemeron`]).
+    /// (see [`crate::weak`]) and the ephemerons whose key is ([`crate::ephemeron`]), and queues
+    /// the cleanups of unmarked objects ([`crate::cleanup`]).
     fn clear_weak(&self, job: &Arc<MarkJob>) {
         job.weak_phase.store(WEAK_CLOSED, SeqCst);
         // An upgrade that read the open phase is an operation this check sees.
@@ -405,6 +407,7 @@ impl HeapState {
         }
         self.weak.clear_dead(&self.allocator);
         self.ephemerons.clear_dead(&self.allocator);
+        self.cleanups.queue_dead(&self.allocator);
         job.weak_phase.store(WEAK_CLEARED, Release);
     }
 

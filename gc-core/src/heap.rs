@@ -21,6 +21,7 @@ use std::time::Instant;
 use gcheap_allocator::{Allocator, AllocatorConfig, SweepHook};
 use parking_lot::Mutex;
 
+use crate::cleanup::CleanupTable;
 use crate::config::{Config, ConfigError};
 use crate::cycle::Collector;
 use crate::ephemeron::EphemeronTable;
@@ -68,6 +69,8 @@ pub(crate) struct HeapState {
     pub(crate) weak: WeakTable,
     /// Ephemerons waiting for their keys while a cycle marks; shared with every marker.
     pub(crate) ephemerons: Arc<EphemeronTable>,
+    /// Cleanups listed and queued, and their thread.
+    pub(crate) cleanups: CleanupTable,
     pub(crate) pacer: Pacer,
     pub(crate) history: Mutex<History>,
     pub(crate) pool: Arc<WorkerPool>,
@@ -192,6 +195,7 @@ impl Heap {
             roots: Mutex::new(RootTable::default()),
             weak: WeakTable::default(),
             ephemerons: Arc::default(),
+            cleanups: CleanupTable::default(),
             history: Mutex::new(History::default()),
             pool: WorkerPool::new(),
             sweeper: Sweeper::default(),
@@ -352,8 +356,9 @@ impl Heap {
 impl Drop for HeapOwner {
     fn drop(&mut self) {
         let shared = self.shared.clone();
-        let on_heap_thread =
-            shared.sweeper.is_current_thread() || shared.collector.is_current_thread();
+        let on_heap_thread = shared.sweeper.is_current_thread()
+            || shared.collector.is_current_thread()
+            || shared.cleanups.is_current_thread();
         if on_heap_thread {
             // The last handle lived inside a heap object that the background sweeper (or the
             // collector, finishing a sweep) is dropping right now. That thread cannot join
@@ -375,6 +380,8 @@ impl HeapState {
         self.collector.shut_down();
         self.sweeper.shut_down();
         self.pool.shutdown();
+        // Queued cleanups run; those of objects still alive are dropped with their closures.
+        self.cleanups.shut_down();
         // Every handle and mutator is gone, so no mutate call can read anything any more (roots
         // only hold the shared state): everything left is garbage. Sweep it all so that every
         // object is dropped.

@@ -57,6 +57,7 @@ extern crate self as gcheap;
 mod alloc;
 mod barrier;
 mod cell;
+mod cleanup;
 mod config;
 mod context;
 mod cycle;
@@ -80,6 +81,7 @@ mod weak_map;
 mod world;
 
 pub use cell::{BorrowError, GcCell, GcRef, GcRefCell, GcRefMut};
+pub use cleanup::Cleanup;
 pub use config::{Config, ConfigError, MAX_GC_WORKERS};
 pub use context::Mutation;
 pub use ephemeron::GcEphemeron;
