@@ -116,7 +116,7 @@ fn stop_cancels_a_cleanup_not_yet_queued() {
     let mut m = heap.mutator::<Rootable![()]>(|_| ());
     let ran = Arc::new(AtomicUsize::new(0));
     let (stopped, kept) = m.mutate(|mc, _| {
-        let mut add = || {
+        let add = || {
             let ran = ran.clone();
             Gc::add_cleanup(mc, Gc::new(mc, [0u64; 4]), (), move |()| {
                 ran.fetch_add(1, SeqCst);
