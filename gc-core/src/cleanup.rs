@@ -94,15 +94,12 @@ impl CleanupTable {
 
     /// At mark end, the mark final: queues the cleanups of unmarked objects.
     pub(crate) fn queue_dead(&self, allocator: &Allocator) {
-        let mut dead = Vec::new();
-        self.listed.lock().retain_mut(|l| {
-            if allocator.is_marked(l.object) == Some(false) {
-                dead.push(std::mem::replace(&mut l.run, Box::new(|| {})));
-                false
-            } else {
-                true
-            }
-        });
+        let dead: Vec<CleanupFn> = self
+            .listed
+            .lock()
+            .extract_if(.., |l| allocator.is_marked(l.object) == Some(false))
+            .map(|l| l.run)
+            .collect();
         if !dead.is_empty() {
             self.queue.lock().ready.extend(dead);
             self.wake.notify_one();
@@ -114,13 +111,12 @@ impl CleanupTable {
         self.thread.is_current()
     }
 
-    /// At teardown: runs what is queued, stops the thread, drops the cleanups of live objects.
+    /// At teardown: the thread runs what is queued and stops; the cleanups of live objects are
+    /// dropped. (Anything is queued only once a cleanup was added, which started the thread.)
     pub(crate) fn shut_down(&self) {
         self.queue.lock().shutdown = true;
         self.wake.notify_one();
         self.thread.join();
-        let left = std::mem::take(&mut self.queue.lock().ready);
-        left.into_iter().for_each(run_one);
         self.listed.lock().clear();
     }
 }
