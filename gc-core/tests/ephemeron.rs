@@ -5,56 +5,15 @@
 //! must agree with the markers'.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
+mod common;
+
+use common::drops::{DropLog, Node, drops, node};
 use gcheap_core::{
     Config, Gc, GcCell, GcEphemeron, GcRefCell, GcSyncWeakMap, GcWeakMap, Heap, Mutation, Root,
     Rootable, Trace, Tracer,
 };
-
-/// Drops seen, by object id.
-type DropLog = Arc<Mutex<HashMap<u64, u32>>>;
-
-/// A heap object that records its drop, optionally holding another.
-struct Node<'gc> {
-    id: u64,
-    next: Option<Gc<'gc, Node<'gc>>>,
-    log: DropLog,
-}
-
-// SAFETY: reports its one Gc field; has no cells.
-unsafe impl<'gc> Trace for Node<'gc> {
-    const HAS_CELLS: bool = false;
-    fn trace(&self, tracer: &mut Tracer<'_>) {
-        tracer.trace(&self.next);
-    }
-}
-
-impl Drop for Node<'_> {
-    fn drop(&mut self) {
-        *self.log.lock().unwrap().entry(self.id).or_default() += 1;
-    }
-}
-
-fn node<'gc>(
-    mc: &Mutation<'gc>,
-    id: u64,
-    next: Option<Gc<'gc, Node<'gc>>>,
-    log: &DropLog,
-) -> Gc<'gc, Node<'gc>> {
-    Gc::new(
-        mc,
-        Node {
-            id,
-            next,
-            log: log.clone(),
-        },
-    )
-}
-
-fn drops(log: &DropLog, id: u64) -> u32 {
-    log.lock().unwrap().get(&id).copied().unwrap_or(0)
-}
 
 type Map<'gc> = GcWeakMap<'gc, Node<'gc>, Gc<'gc, Node<'gc>>>;
 

@@ -2,37 +2,15 @@
 //! upgrading while a cycle marks keeps the target (and what it reaches) alive; `WeakRoot` holds
 //! one outside `mutate` and across threads.
 
-use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
-use std::sync::{Arc, Mutex};
 
+mod common;
+
+use common::drops::{DropLog, Node, drops, node};
 use gcheap_core::{
     Config, Gc, GcRefCell, GcWeak, Heap, Mutation, Rootable, Trace, Tracer, WeakRoot,
 };
-
-/// Drops seen, by object id.
-type DropLog = Arc<Mutex<HashMap<u64, u32>>>;
-
-/// A heap object that records its drop, optionally holding the next object of a chain.
-struct Node<'gc> {
-    id: u64,
-    next: Option<Gc<'gc, Node<'gc>>>,
-    log: DropLog,
-}
-
-// SAFETY: reports its one Gc field; has no cells.
-unsafe impl<'gc> Trace for Node<'gc> {
-    const HAS_CELLS: bool = false;
-    fn trace(&self, tracer: &mut Tracer<'_>) {
-        tracer.trace(&self.next);
-    }
-}
-
-impl Drop for Node<'_> {
-    fn drop(&mut self) {
-        *self.log.lock().unwrap().entry(self.id).or_default() += 1;
-    }
-}
 
 /// A mutator's root: objects held strongly, and weak references.
 struct Holder<'gc> {
@@ -55,26 +33,6 @@ fn holder<'gc>(_: &Mutation<'gc>) -> Holder<'gc> {
         strong: GcRefCell::new(Vec::new()),
         weak: GcRefCell::new(Vec::new()),
     }
-}
-
-fn node<'gc>(
-    mc: &Mutation<'gc>,
-    id: u64,
-    next: Option<Gc<'gc, Node<'gc>>>,
-    log: &DropLog,
-) -> Gc<'gc, Node<'gc>> {
-    Gc::new(
-        mc,
-        Node {
-            id,
-            next,
-            log: log.clone(),
-        },
-    )
-}
-
-fn drops(log: &DropLog, id: u64) -> u32 {
-    log.lock().unwrap().get(&id).copied().unwrap_or(0)
 }
 
 #[test]

@@ -4,4 +4,5 @@
 //! the parts one binary leaves unused are not dead code.
 #![allow(dead_code)]
 
+pub mod drops;
 pub mod model;
