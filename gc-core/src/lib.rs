@@ -66,6 +66,7 @@ mod gc;
 mod heap;
 mod key;
 mod mark;
+mod mark_workers;
 mod mutator;
 mod object;
 mod pacer;
