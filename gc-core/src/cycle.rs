@@ -19,19 +19,11 @@
 //!    drain gray objects while mutators run. Mutators take part: the write barrier
 //!    ([`crate::barrier`]) blackens each object before its first write in the cycle, allocation
 //!    is black and pays mark assists ([`crate::alloc`]).
-//! 4. **Mark termination** (ragged, no stop, [`HeapState::marking_done`]): once the workers are
-//!    idle, the collector checks that no gray object is left anywhere — none queued, and no
-//!    mutator inside a barrier or assist that could hold some privately — without stopping
-//!    anyone. Then everything reachable is black, and stays black. The weak phase closes (an
-//!    upgrade of a weak reference shades its target while it is open), the check runs again for
-//!    upgrades that began before the close, and weak references to unmarked objects are
-//!    cleared ([`crate::weak`]), then ephemerons whose key is unmarked ([`crate::ephemeron`]:
-//!    while marking, an ephemeron met before its key waited for it in a table that marking the
-//!    key empties, so what is left there has dead keys), and the cleanups of unmarked objects are
-//!    queued for the cleanup thread ([`crate::cleanup`]). None of these passes marks anything, so the
-//!    invariants of the ragged termination hold through them; a mutator reading a weak slot
-//!    meanwhile sees the final mark bits (`CLOSED`) or the cleared slots (`CLEARED`). Checkmark mode then stops the world to re-mark and compare
-//!    ([`crate::verify`]).
+//! 4. **Mark termination** (ragged, no stop, [`crate::mark_done`]): once the workers are
+//!    idle, the collector checks that no gray object is left anywhere without stopping anyone;
+//!    then the weak phase clears weak references, resurrects what guardians keep, clears dead
+//!    ephemerons and queues cleanups, mutators running throughout. Checkmark mode then stops the
+//!    world to re-mark and compare ([`crate::verify`]).
 //! 5. **Sweep start** (concurrent): the allocator's sweep cycle starts while mutators run. Their
 //!    caches may still hold spans from before it: the sweep reads those when a cache releases
 //!    them, so until then their mutators keep the job and allocate black there
@@ -62,7 +54,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
-use std::sync::atomic::{Ordering::*, fence};
+use std::sync::atomic::Ordering::*;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use parking_lot::{Condvar, Mutex};
@@ -74,7 +66,6 @@ use crate::mutator::MutatorState;
 use crate::stats::StopTimes;
 use crate::trace::{Tracer, TracerKind};
 use crate::verify::Verifier;
-use crate::weak::{WEAK_CLEARED, WEAK_CLOSED};
 use crate::world::{Stop, thread_is_inside_any_heap};
 
 /// The collector thread and the bookkeeping `collect()` callers and the pacer share with it.
@@ -394,23 +385,6 @@ impl HeapState {
         }
     }
 
-    /// Mark end, mutators still running: closes the job's weak phase, finishes what upgrades
-    /// shaded before the close, then clears the weak references whose target is unmarked
-    /// (see [`crate::weak`]) and the ephemerons whose key is ([`crate::ephemeron`]), and queues
-    /// the cleanups of unmarked objects ([`crate::cleanup`]).
-    fn clear_weak(&self, job: &Arc<MarkJob>) {
-        job.weak_phase.store(WEAK_CLOSED, SeqCst);
-        // An upgrade that read the open phase is an operation this check sees.
-        while !self.marking_done(job) {
-            job.rearm();
-            self.pool.mark(job, &self.allocator);
-        }
-        self.weak.clear_dead(&self.allocator);
-        self.ephemerons.clear_dead(&self.allocator);
-        self.cleanups.queue_dead(&self.allocator);
-        job.weak_phase.store(WEAK_CLEARED, Release);
-    }
-
     /// Checkmark mode, under a stop: the re-mark reads every reachable object, which mutators
     /// must not write meanwhile. It also checks the ragged termination: with every mutator at a
     /// boundary, a complete mark leaves nothing queued.
@@ -516,55 +490,6 @@ impl HeapState {
                 self.config.gc_workers,
                 if end.forced { " (forced)" } else { "" },
             );
-        }
-    }
-
-    /// The ragged mark termination check, after the workers went idle: returns true when no
-    /// gray object is left anywhere, false when the workers must run again.
-    ///
-    /// Gray objects are in the job's queues, or held privately by a mutator's running marking
-    /// operation (a barrier scanning an object, an assist), which publishes them before it ends.
-    /// Each mutator counts its operations twice (`MutatorState::ops`, odd while one runs). If
-    /// every counter is even and unchanged across a look at the queues that finds them empty,
-    /// then no operation ran during that look (the counters bracket it, all SeqCst), the workers
-    /// have stopped, so nothing moved: at that moment no gray object existed. Every mutator was
-    /// scanned at mark start (or attached since, with nothing but black objects and the
-    /// snapshot to reach), so everything reachable is black, and it stays so: a barrier finds
-    /// only black objects, allocation is black, so no gray object can appear again.
-    ///
-    /// Holding the mutator list keeps mutators from attaching meanwhile (a new one registers
-    /// before it can run an operation).
-    fn marking_done(&self, job: &MarkJob) -> bool {
-        let mut spins = 0u32;
-        loop {
-            let mutators = self.world.mutators.lock();
-            let before: Vec<u64> = mutators.iter().map(|m| m.ops.load(SeqCst)).collect();
-            if before.iter().all(|ops| ops % 2 == 0) {
-                fence(SeqCst);
-                if job.any_work() {
-                    return false;
-                }
-                fence(SeqCst);
-                if mutators
-                    .iter()
-                    .zip(&before)
-                    .all(|(m, ops)| m.ops.load(SeqCst) == *ops)
-                {
-                    return true;
-                }
-            }
-            drop(mutators);
-            // An operation is running (a barrier scanning one object or chunk, or an assist of
-            // bounded budget): it ends soon, unless its thread was descheduled.
-            spins += 1;
-            if spins < 16 {
-                std::hint::spin_loop();
-            } else {
-                std::thread::yield_now();
-            }
-            if job.any_work() {
-                return false;
-            }
         }
     }
 

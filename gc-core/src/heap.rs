@@ -25,6 +25,7 @@ use crate::cleanup::CleanupTable;
 use crate::config::{Config, ConfigError};
 use crate::cycle::Collector;
 use crate::ephemeron::EphemeronTable;
+use crate::guardian::GuardianTable;
 use crate::mark::MarkJob;
 use crate::mark_workers::WorkerPool;
 use crate::object::drop_dead;
@@ -72,6 +73,8 @@ pub(crate) struct HeapState {
     pub(crate) ephemerons: Arc<EphemeronTable>,
     /// Cleanups listed and queued, and their thread.
     pub(crate) cleanups: CleanupTable,
+    /// Objects registered with guardians (see `crate::guardian`).
+    pub(crate) guardians: GuardianTable,
     pub(crate) pacer: Pacer,
     pub(crate) history: Mutex<History>,
     pub(crate) pool: Arc<WorkerPool>,
@@ -197,6 +200,7 @@ impl Heap {
             weak: WeakTable::default(),
             ephemerons: Arc::default(),
             cleanups: CleanupTable::default(),
+            guardians: GuardianTable::default(),
             history: Mutex::new(History::default()),
             pool: WorkerPool::new(),
             sweeper: Sweeper::default(),

@@ -43,7 +43,7 @@ use std::time::Instant;
 
 use crossbeam_deque::{Injector, Steal, Stealer, Worker};
 use gcheap_allocator::Allocator;
-use parking_lot::Mutex;
+use parking_lot::{Condvar, Mutex};
 
 use crate::barrier::{Acquired, acquire, release_black, release_gray};
 use crate::ephemeron::EphemeronTable;
@@ -74,7 +74,7 @@ pub(crate) struct MarkJob {
     pub(crate) injector: Injector<Gray>,
     idle: AtomicUsize,
     pub(crate) n: usize,
-    /// The cycle's black bit (see [`crate::object::BLACK`]).
+    /// The cycle's black bit (see [`crate::barrier::BLACK`]).
     pub(crate) black: usize,
     /// The allocator's sweep generation when the mark started: allocate-black marks objects in
     /// spans that the following sweep reads (`Allocator::mark_new_object`).
@@ -82,8 +82,16 @@ pub(crate) struct MarkJob {
     /// Set once the cycle's sweep has started: mutators drop the job at their next boundary,
     /// preparing their caches for the sweep at the same time.
     pub(crate) finished: AtomicBool,
-    /// Where weak references stand in this cycle: open, closed or cleared (see `crate::weak`).
+    /// Where weak references stand in this cycle: open, closed, final or cleared (see
+    /// `crate::weak`). Changed by `set_weak_phase`.
     pub(crate) weak_phase: AtomicU8,
+    /// Taken to change the weak phase, with `weak_phase_changed`: for readers that wait for
+    /// resurrection to end (`wait_for_final_marks`).
+    weak_phase_lock: Mutex<()>,
+    weak_phase_changed: Condvar,
+    /// Whether guardians may resurrect objects at this cycle's mark end: decided before the weak
+    /// phase closes (see `crate::guardian`).
+    pub(crate) may_resurrect: AtomicBool,
     /// The heap's pending ephemerons, for the workers' markers.
     ephemerons: Arc<EphemeronTable>,
     pub(crate) marked_bytes: AtomicU64,
@@ -111,10 +119,29 @@ impl MarkJob {
             sweep_gen,
             finished: AtomicBool::new(false),
             weak_phase: AtomicU8::new(crate::weak::WEAK_OPEN),
+            weak_phase_lock: Mutex::new(()),
+            weak_phase_changed: Condvar::new(),
+            may_resurrect: AtomicBool::new(false),
             ephemerons: ephemerons.clone(),
             marked_bytes: AtomicU64::new(0),
             busy_ns: AtomicU64::new(0),
             assist_ns: AtomicU64::new(0),
+        }
+    }
+
+    /// Moves the weak phase on (see `crate::weak`), waking readers waiting for final marks.
+    pub(crate) fn set_weak_phase(&self, phase: u8) {
+        let _lock = self.weak_phase_lock.lock();
+        self.weak_phase.store(phase, SeqCst);
+        self.weak_phase_changed.notify_all();
+    }
+
+    /// Waits while the weak phase is `CLOSED`: until resurrection is over and the mark bits are
+    /// final again. The collector gets there without any mutator's help.
+    pub(crate) fn wait_for_final_marks(&self) {
+        let mut lock = self.weak_phase_lock.lock();
+        while self.weak_phase.load(SeqCst) == crate::weak::WEAK_CLOSED {
+            self.weak_phase_changed.wait(&mut lock);
         }
     }
 

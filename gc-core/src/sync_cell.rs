@@ -199,6 +199,12 @@ impl<'gc, T: ?Sized + Trace> GcMutex<'gc, T> {
         GcMutexReadGuard(self.inner.lock())
     }
 
+    /// Locks the mutex without a barrier, for the collector writing into an object that is black
+    /// in its cycle only values that are marked (see `crate::guardian`).
+    pub(crate) fn lock_for_collector(&self) -> MutexGuard<'_, T> {
+        self.inner.lock()
+    }
+
     /// Locks the mutex if it is free, running the write barrier; `None` if it is held.
     pub fn try_lock(&self, mc: &Mutation<'gc>) -> Option<GcMutexGuard<'_, T>> {
         let guard = self.inner.try_lock()?;

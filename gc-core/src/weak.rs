@@ -24,10 +24,23 @@
 //!    both SeqCst, so an upgrade either is seen running by the check or sees `CLOSED`).
 //!    When that check passes, the mark bits are final. An upgrade that sees `CLOSED` reads its
 //!    target's mark bit: unmarked means dead, and it returns `None` as the clearing will.
-//! 3. `CLEARED`: the collector walks the table, dropping the entries of dead cells and clearing
-//!    the cells of dead targets, then publishes the phase (Release). An upgrade that sees it
-//!    (Acquire) finds every dead target's cell cleared, so a non-null address is live. Mark bits
-//!    are no longer consulted: from the sweep's start they are being consumed.
+//! 3. The collector walks the table, clearing the cells of dead targets and dropping the entries
+//!    of dead cells; guardians may then resurrect objects ([`crate::guardian`]), marking more,
+//!    and the phase becomes `FINAL` (the marks final again). Weak references are cleared before
+//!    resurrection, as Java's and Lua's weak references are: a resurrected object is reachable
+//!    through no weak reference. Resurrection marks nothing an upgrade could see (every weak cell
+//!    of an unmarked target is cleared by then), so for upgrades `FINAL` reads as `CLOSED`. An
+//!    ephemeron's key, cleared only after resurrection, is read differently: see
+//!    [`reread_resurrectable`].
+//! 4. `CLEARED`: once ephemerons are cleared too, the collector publishes the phase (Release). An
+//!    upgrade that sees it (Acquire) finds every dead target's cell cleared, so a non-null
+//!    address is live. Mark bits are no longer consulted: from the sweep's start they are being
+//!    consumed.
+//!
+//! A cell that is itself unmarked when the table is walked may belong to an object about to be
+//! resurrected: while resurrection is possible its target is cleared if dead (as any cell's)
+//! and, if alive, the entry waits in a side list until resurrection is over, to be listed again
+//! if its cell was resurrected ([`WeakTable::readmit`]).
 //!
 //! A mutator without a job (between cycles) sees cells cleared by the last cycle (its boundary
 //! came after that cycle's sweep started, which is after the clearing). All of this runs before
@@ -57,7 +70,8 @@ use crate::trace::{Trace, Tracer};
 /// The weak phase of a cycle's job (see the module docs).
 pub(crate) const WEAK_OPEN: u8 = 0;
 pub(crate) const WEAK_CLOSED: u8 = 1;
-pub(crate) const WEAK_CLEARED: u8 = 2;
+pub(crate) const WEAK_FINAL: u8 = 2;
+pub(crate) const WEAK_CLEARED: u8 = 3;
 
 /// The heap object behind a weak reference: the target's payload address, null once cleared.
 /// Written only by the collector's clearing pass.
@@ -84,6 +98,8 @@ unsafe impl Send for CellPtr {}
 #[derive(Default)]
 pub(crate) struct WeakTable {
     pub(crate) cells: Mutex<Vec<CellPtr>>,
+    /// Unmarked cells with live targets, between the clearing pass and the end of resurrection.
+    limbo: Mutex<Vec<CellPtr>>,
 }
 
 impl WeakTable {
@@ -91,30 +107,51 @@ impl WeakTable {
         self.cells.lock().push(CellPtr(cell));
     }
 
-    /// The clearing pass, once the mark is final (phase `CLOSED`): forgets cells that are
-    /// unmarked (dead: the sweep will free them) and clears the cells whose target is unmarked.
+    /// The clearing pass, once the mark is final (phase `CLOSED`): clears the cells whose target
+    /// is unmarked and forgets cells that are unmarked (dead: the sweep will free them), unless
+    /// `may_resurrect`, when those with live targets wait in the limbo list for [`readmit`].
     /// Cells listed meanwhile (by downgrades of live objects) are kept as they are.
-    pub(crate) fn clear_dead(&self, allocator: &Allocator) {
+    ///
+    /// [`readmit`]: WeakTable::readmit
+    pub(crate) fn clear_dead(&self, allocator: &Allocator, may_resurrect: bool) {
         // Held throughout: an upgrade in the closed phase takes it too, so it reads a cell either
         // before the pass (the mark bits final, nothing resurrected yet) or after it.
         let mut cells = self.cells.lock();
+        let mut limbo = self.limbo.lock();
         cells.retain(|cell| {
-            if !survives(allocator, cell.0.cast()) {
-                return false;
-            }
-            // SAFETY: a listed cell is live (see `CellPtr`), and marked cells stay so at least
-            // until this cycle's sweep, which has not started.
+            // SAFETY: a listed cell is live (see `CellPtr`): marked, or unmarked in this cycle,
+            // whose sweep has not started, so its memory is still the cell's.
             let target = unsafe { &cell.0.as_ref().target };
             let Some(t) = NonNull::new(target.load(Relaxed)) else {
                 return false;
             };
-            if survives(allocator, t) {
+            let target_lives = survives(allocator, t);
+            if !target_lives {
+                // A cleared cell is finished with: nothing will clear it again. An unmarked cell
+                // is cleared too, in case a guardian resurrects its holder.
+                target.store(std::ptr::null_mut(), Release);
+                return false;
+            }
+            if survives(allocator, cell.0.cast()) {
                 return true;
             }
-            // A cleared cell is finished with: nothing will clear it again.
-            target.store(std::ptr::null_mut(), Release);
+            if may_resurrect {
+                limbo.push(CellPtr(cell.0));
+            }
             false
         });
+    }
+
+    /// After resurrection: lists again the limbo's cells that were resurrected (their targets
+    /// are alive: they were marked before resurrection), and forgets the others.
+    pub(crate) fn readmit(&self, allocator: &Allocator) {
+        let mut limbo = self.limbo.lock();
+        let mut cells = self.cells.lock();
+        cells.extend(
+            limbo
+                .drain(..)
+                .filter(|cell| survives(allocator, cell.0.cast())),
+        );
     }
 }
 
@@ -247,7 +284,7 @@ fn read_weak_marking<T: Trace>(
             marker.mark::<T>(t);
             marker.publish(job);
         }),
-        WEAK_CLOSED => {
+        WEAK_CLOSED | WEAK_FINAL => {
             // Apart from the clearing pass (see `WeakTable::clear_dead`); it waits for no one.
             let _cells = mc.shared.weak.cells.lock();
             NonNull::new(slot.load(Acquire)).filter(|&t| survives(&mc.shared.allocator, t))
@@ -265,13 +302,38 @@ pub(crate) fn is_live(mc: &Mutation<'_>, slot: &AtomicPtr<u8>) -> bool {
     let Some(t) = NonNull::new(slot.load(Acquire)) else {
         return false;
     };
-    match mc.job {
-        Some(job) if job.weak_phase.load(SeqCst) == WEAK_CLOSED => {
-            let _cells = mc.shared.weak.cells.lock();
-            !slot.load(Acquire).is_null() && survives(&mc.shared.allocator, t)
-        }
-        _ => true,
+    let Some(job) = mc.job else { return true };
+    let phase = job.weak_phase.load(SeqCst);
+    if phase == WEAK_CLOSED && job.may_resurrect.load(SeqCst) {
+        // A resurrection may mark it yet (see `reread_resurrectable`).
+        job.wait_for_final_marks();
+    } else if phase != WEAK_CLOSED && phase != WEAK_FINAL {
+        return true;
     }
+    let _cells = mc.shared.weak.cells.lock();
+    !slot.load(Acquire).is_null() && survives(&mc.shared.allocator, t)
+}
+
+/// [`read_weak`] again, for an ephemeron's key that it found dead: while the phase is `CLOSED`,
+/// a guardian may still resurrect the key (ephemerons are cleared after resurrection, as Lua
+/// clears weak keys), so a `None` then could turn into the key later in the same cycle. If the
+/// cycle may resurrect anything, waits until the marks are final again (`FINAL`, reached with
+/// no mutator's help: the collector and its workers resurrect), then reads again. The wait is
+/// outside any marking operation, so the ragged termination never waits for it.
+#[cold]
+#[inline(never)]
+pub(crate) fn reread_resurrectable<T: Trace>(
+    mc: &Mutation<'_>,
+    slot: &AtomicPtr<u8>,
+) -> Option<NonNull<u8>> {
+    let job = mc.job?;
+    // `read_weak` returns `None` for a non-null slot only in `CLOSED` or `FINAL`; a slot cleared
+    // meanwhile is final.
+    if slot.load(Acquire).is_null() || !job.may_resurrect.load(SeqCst) {
+        return None;
+    }
+    job.wait_for_final_marks();
+    read_weak::<T>(mc, slot)
 }
 
 impl<T: Trace> fmt::Debug for GcWeak<'_, T> {
