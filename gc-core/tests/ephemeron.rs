@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 mod common;
 
+use common::checked_heap;
 use common::drops::{DropLog, Node, drops, node};
 use gcheap_core::{
     Config, Gc, GcCell, GcEphemeron, GcRefCell, GcSyncWeakMap, GcWeakMap, Heap, Mutation, Root,
@@ -38,17 +39,6 @@ fn holder<'gc>(_: &Mutation<'gc>) -> Holder<'gc> {
         keys: GcRefCell::new(Vec::new()),
         map: GcWeakMap::new(),
     }
-}
-
-fn checked_heap(gc_workers: usize) -> Heap {
-    Heap::new(Config {
-        verify: true,
-        poison_freed: true,
-        gc_workers,
-        gc_percent: -1,
-        ..Config::default()
-    })
-    .expect("a valid config")
 }
 
 #[test]

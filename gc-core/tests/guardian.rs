@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex};
 
 mod common;
 
+use common::checked_heap;
 use common::drops::{DropLog, Node, drops, node};
 use gcheap_core::{
     Config, Gc, GcCell, GcEphemeron, GcGuardian, GcRefCell, GcSyncWeakMap, GcWeak, GcWeakMap, Heap,
@@ -40,17 +41,6 @@ fn holder<'gc>(mc: &Mutation<'gc>) -> Holder<'gc> {
         guardian: GcGuardian::new(mc),
         held: GcRefCell::new(Vec::new()),
     }
-}
-
-fn checked_heap(gc_workers: usize) -> Heap {
-    Heap::new(Config {
-        verify: true,
-        poison_freed: true,
-        gc_workers,
-        gc_percent: -1,
-        ..Config::default()
-    })
-    .expect("a valid config")
 }
 
 /// Takes everything ready, checking each node's contents; returns the ids in order.

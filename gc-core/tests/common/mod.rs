@@ -6,3 +6,17 @@
 
 pub mod drops;
 pub mod model;
+
+use gcheap_core::{Config, Heap};
+
+/// A heap for tests that check what died: checkmark and poisoning on, cycles only on request.
+pub fn checked_heap(gc_workers: usize) -> Heap {
+    Heap::new(Config {
+        verify: true,
+        poison_freed: true,
+        gc_workers,
+        gc_percent: -1,
+        ..Config::default()
+    })
+    .expect("a valid config")
+}
