@@ -31,13 +31,13 @@ use std::sync::atomic::Ordering::Relaxed;
 use gcheap_allocator::{AllocError, ObjectKind, TINY_SIZE};
 
 use crate::context::Mutation;
-use crate::object::ObjectType;
+use crate::object::StaticLayout;
 use crate::pacer::CREDIT_BYTES;
 
 /// Allocates an object for a value of layout `value` behind a header of `T`'s kind, with `extra`
 /// bytes after the value (a slice's cards); returns the payload address. Writes the descriptor
 /// (and for slices a zero length) before returning, so the object is always sweepable.
-pub(crate) fn alloc_object<T: ObjectType + ?Sized>(
+pub(crate) fn alloc_object<T: StaticLayout + ?Sized>(
     mc: &Mutation<'_>,
     value: Layout,
     is_slice: bool,

@@ -54,7 +54,7 @@ use parking_lot::Mutex;
 use crate::context::Mutation;
 use crate::gc::Gc;
 use crate::mark::{Gray, Marker};
-use crate::object::{ObjectType, base_of};
+use crate::object::{StaticLayout, base_of};
 use crate::trace::{Trace, Tracer};
 use crate::weak::{read_weak, reread_resurrectable};
 
@@ -183,7 +183,7 @@ impl EphemeronTable {
 impl Marker {
     /// Scanning the ephemeron at `this` with key slot `key` (a `K`'s payload): whether to trace
     /// its value now. Files it if the key is unmarked.
-    pub(crate) fn ephemeron<E: ObjectType, K: ObjectType>(
+    pub(crate) fn ephemeron<E: StaticLayout, K: StaticLayout>(
         &mut self,
         this: &E,
         key: &AtomicPtr<u8>,

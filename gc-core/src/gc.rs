@@ -21,7 +21,7 @@ use gcheap_allocator::AllocError;
 
 use crate::alloc::alloc_object;
 use crate::context::Mutation;
-use crate::object::{ObjectType, base_of, card_count, cards_offset};
+use crate::object::{ObjectType, StaticLayout, base_of, card_count, cards_offset};
 use crate::trace::{Trace, Tracer};
 
 /// A pointer to a garbage-collected object, branded with the `'gc` lifetime of the `mutate` call
@@ -165,7 +165,7 @@ impl<'gc, T: Trace + 'gc> Gc<'gc, [T]> {
         });
         // Long slices that can hold Gc pointers get one card word per chunk after the elements.
         let ncards = if T::NEEDS_TRACE { card_count(len) } else { 0 };
-        let header = <[T] as ObjectType>::HEADER_OFFSET;
+        let header = <[T] as StaticLayout>::HEADER_OFFSET;
         let cards_at = cards_offset(header, size_of::<T>(), len);
         let extra = if ncards > 0 {
             cards_at - header - layout.size() + ncards * size_of::<usize>()
@@ -177,7 +177,7 @@ impl<'gc, T: Trace + 'gc> Gc<'gc, [T]> {
         let first = payload.cast::<T>();
         // SAFETY: slice objects with a header keep their initialized length in the header's
         // second word, inside the allocation.
-        let len_word = <[T] as ObjectType>::HAS_HEADER
+        let len_word = <[T] as StaticLayout>::HAS_HEADER
             .then(|| unsafe { base_of::<[T]>(payload).cast::<usize>().add(1) });
         // SAFETY: `payload` is non-null and T-aligned, and the allocation holds `len` slots of T
         // (`layout`, whose size `Layout::array` bounded by isize::MAX), uninitialized, which
@@ -250,7 +250,8 @@ unsafe impl<'gc, T: ObjectType + ?Sized + 'gc> Trace for Gc<'gc, T> {
     const HAS_CELLS: bool = false;
     #[inline]
     fn trace(&self, tracer: &mut Tracer<'_>) {
-        tracer.mark_gc::<T>(self.payload());
+        // Sized targets answer a constant; trait objects answer through their vtable.
+        tracer.mark_gc::<T>(self.payload(), T::object_layout(self));
     }
 }
 

@@ -63,6 +63,7 @@ mod context;
 mod cycle;
 mod ephemeron;
 mod gc;
+mod gc_dyn;
 mod guardian;
 mod heap;
 mod key;
@@ -89,11 +90,14 @@ pub use config::{Config, ConfigError, MAX_GC_WORKERS};
 pub use context::Mutation;
 pub use ephemeron::GcEphemeron;
 pub use gc::Gc;
+pub use gc_dyn::GcAny;
 pub use gcheap_allocator::AllocError;
 pub use guardian::GcGuardian;
 pub use heap::Heap;
 pub use key::GcKey;
 pub use mutator::Mutator;
+#[doc(hidden)]
+pub use object::ObjectLayout;
 pub use object::ObjectType;
 #[doc(hidden)]
 pub use root::{DynRootable, RootProvider};

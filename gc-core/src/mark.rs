@@ -48,7 +48,7 @@ use parking_lot::{Condvar, Mutex};
 use crate::barrier::{Acquired, acquire, release_black, release_gray};
 use crate::ephemeron::EphemeronTable;
 use crate::object::{
-    Descriptor, ObjectType, SCAN_CHUNK, base_of, cards, descriptor_at, header_word,
+    Descriptor, ObjectLayout, SCAN_CHUNK, StaticLayout, base_at, cards, descriptor_at, header_word,
 };
 use crate::trace::{OwnedTrace, Tracer, TracerKind};
 
@@ -309,11 +309,18 @@ impl Marker {
 
     /// Marks the object of type `T` whose payload is at `payload`; queues it if it must be scanned.
     #[inline]
-    pub(crate) fn mark<T: ObjectType + ?Sized>(&mut self, payload: NonNull<u8>) {
-        let base = base_of::<T>(payload);
+    pub(crate) fn mark<T: StaticLayout + ?Sized>(&mut self, payload: NonNull<u8>) {
+        self.mark_object(payload, T::LAYOUT);
+    }
+
+    /// Marks the object of layout `layout` whose payload is at `payload`; queues it if it must be
+    /// scanned.
+    #[inline]
+    pub(crate) fn mark_object(&mut self, payload: NonNull<u8>, layout: ObjectLayout) {
+        let base = base_at(payload, layout);
         if let Some(size) = self.mark_base(base) {
             self.marked_bytes += size as u64;
-            if T::NEEDS_SCAN {
+            if layout.needs_scan {
                 self.stack.push_back(Gray { base, start: 0 });
             }
         }

@@ -62,27 +62,79 @@ const fn round_up(n: usize, align: usize) -> usize {
     (n + align - 1) & !(align - 1)
 }
 
-/// Types that can be the target of a [`Gc`](crate::Gc): every sized [`Trace`] type, `[T]` and
-/// `str`. Implemented by gcheap only.
+/// Types that can be the target of a [`Gc`](crate::Gc): every sized [`Trace`] type, `[T]`, `str`,
+/// and trait objects of traits that have `ObjectType` as a supertrait. Implemented by gcheap only.
+///
+/// The trait is dyn-compatible so that it can be a supertrait: a `Gc<'gc, dyn Shape>` is
+/// traceable when `trait Shape: ObjectType`, because the collector asks the trait object's vtable
+/// where the object's header lies and whether to scan it (the header then gives the concrete
+/// type's trace and drop glue). [`Gc::unsize`](crate::Gc::unsize) makes such a pointer.
+///
+/// ```
+/// use gcheap_core::{Gc, Heap, ObjectType, Rootable};
+///
+/// trait Shape: ObjectType {
+///     fn area(&self) -> f64;
+/// }
+/// impl Shape for [f64; 2] {
+///     fn area(&self) -> f64 {
+///         self[0] * self[1]
+///     }
+/// }
+///
+/// let heap = Heap::default();
+/// let mut m = heap.mutator::<Rootable![()]>(|_| ());
+/// m.mutate(|mc, _| {
+///     let shape = Gc::unsize::<dyn Shape>(Gc::new(mc, [3.0, 2.0]), |s| s);
+///     assert_eq!(shape.area(), 6.0);
+/// });
+/// ```
 ///
 /// # Safety
-/// Implemented only inside this crate; the layout constants describe how objects of the type are
-/// laid out behind their header.
+/// Implemented only inside this crate; [`object_layout`](Self::object_layout) describes how
+/// objects of the type are laid out behind their header.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the target of a Gc",
+    note = "a sized type must implement `Trace`; a trait object `dyn Trait` needs `gcheap::ObjectType` as a supertrait of `Trait`"
+)]
 pub unsafe trait ObjectType: sealed::Sealed {
-    /// Whether objects of this type carry a header (they hold Gc pointers or need a drop).
+    /// Where the object's header lies and whether the marker scans it.
     #[doc(hidden)]
+    fn object_layout(&self) -> ObjectLayout;
+}
+
+/// What the collector needs to know of an object from a pointer to it: the offset of its payload
+/// from its base, and whether it is scanned. Opaque outside gcheap.
+#[doc(hidden)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct ObjectLayout {
+    /// Bytes from the object's base (its header, or the object itself without one) to its
+    /// payload: 0 exactly when the object has no header.
+    pub(crate) header_offset: usize,
+    /// Whether the marker must scan the object.
+    pub(crate) needs_scan: bool,
+}
+
+/// The layout constants of the types gcheap allocates (sized types, slices, `str`), known at
+/// compile time; trait objects answer [`ObjectType::object_layout`] through their vtable instead.
+///
+/// # Safety
+/// The constants describe how `Gc::new` and friends lay out objects of the type.
+pub(crate) unsafe trait StaticLayout {
+    /// Whether objects of this type carry a header (they hold Gc pointers or need a drop).
     const HAS_HEADER: bool;
     /// Whether the marker must scan objects of this type.
-    #[doc(hidden)]
     const NEEDS_SCAN: bool;
     /// Whether objects of this type must be dropped when they die.
-    #[doc(hidden)]
     const NEEDS_DROP: bool;
     /// Bytes from the object's base to its payload.
-    #[doc(hidden)]
     const HEADER_OFFSET: usize;
+    /// Both of the above the marker needs, as a value.
+    const LAYOUT: ObjectLayout = ObjectLayout {
+        header_offset: Self::HEADER_OFFSET,
+        needs_scan: Self::NEEDS_SCAN,
+    };
     /// The type's descriptor.
-    #[doc(hidden)]
     fn descriptor() -> &'static Descriptor;
 }
 
@@ -111,7 +163,7 @@ impl<T: Trace> DescriptorOf<T> {
         },
         has_cells: T::HAS_CELLS,
         elem_size: 0,
-        payload_offset: <T as ObjectType>::HEADER_OFFSET,
+        payload_offset: <T as StaticLayout>::HEADER_OFFSET,
     };
     const SLICE: Descriptor = Descriptor {
         name: std::any::type_name::<[T]>,
@@ -127,7 +179,7 @@ impl<T: Trace> DescriptorOf<T> {
         },
         has_cells: T::HAS_CELLS,
         elem_size: size_of::<T>(),
-        payload_offset: <[T] as ObjectType>::HEADER_OFFSET,
+        payload_offset: <[T] as StaticLayout>::HEADER_OFFSET,
     };
 }
 
@@ -146,18 +198,24 @@ const STR_DESCRIPTOR: Descriptor = Descriptor {
 /// The base (header address, or the object itself when it has no header) of the object of type
 /// `T` whose payload is at `payload`.
 #[inline]
-pub(crate) fn base_of<T: ObjectType + ?Sized>(payload: NonNull<u8>) -> NonNull<u8> {
-    // SAFETY: every Gc payload lies HEADER_OFFSET bytes past the start of its allocation
-    // (`Gc::new` and friends lay objects out that way), so the result is inside the same
-    // allocation and non-null.
-    unsafe { payload.sub(T::HEADER_OFFSET) }
+pub(crate) fn base_of<T: StaticLayout + ?Sized>(payload: NonNull<u8>) -> NonNull<u8> {
+    base_at(payload, T::LAYOUT)
+}
+
+/// The base of the object of layout `layout` whose payload is at `payload`.
+#[inline]
+pub(crate) fn base_at(payload: NonNull<u8>, layout: ObjectLayout) -> NonNull<u8> {
+    // SAFETY: every Gc payload lies `header_offset` bytes past the start of its allocation
+    // (`Gc::new` and friends lay objects out that way, and a trait object's layout is its
+    // concrete type's), so the result is inside the same allocation and non-null.
+    unsafe { payload.sub(layout.header_offset) }
 }
 
 /// The payload of the sized object whose header is at `base`.
 ///
 /// # Safety
 /// `base` must be the base of a live object of type `T` with a header.
-unsafe fn payload<T: ObjectType + ?Sized>(base: NonNull<u8>) -> NonNull<u8> {
+unsafe fn payload<T: StaticLayout + ?Sized>(base: NonNull<u8>) -> NonNull<u8> {
     // SAFETY: the payload lies HEADER_OFFSET bytes into the object.
     unsafe { base.add(T::HEADER_OFFSET) }
 }
@@ -222,7 +280,7 @@ unsafe fn drop_slice<T: Trace>(base: NonNull<u8>) {
 }
 
 // SAFETY: layout constants match how `Gc::new` lays out sized objects.
-unsafe impl<T: Trace> ObjectType for T {
+unsafe impl<T: Trace> StaticLayout for T {
     const HAS_HEADER: bool = T::NEEDS_TRACE || needs_drop::<T>();
     const NEEDS_SCAN: bool = T::NEEDS_TRACE;
     const NEEDS_DROP: bool = needs_drop::<T>();
@@ -238,7 +296,7 @@ unsafe impl<T: Trace> ObjectType for T {
 }
 
 // SAFETY: layout constants match how `Gc::from_iter` lays out slices.
-unsafe impl<T: Trace> ObjectType for [T] {
+unsafe impl<T: Trace> StaticLayout for [T] {
     const HAS_HEADER: bool = T::NEEDS_TRACE || needs_drop::<T>();
     const NEEDS_SCAN: bool = T::NEEDS_TRACE;
     const NEEDS_DROP: bool = needs_drop::<T>();
@@ -254,7 +312,7 @@ unsafe impl<T: Trace> ObjectType for [T] {
 }
 
 // SAFETY: str is bytes: no header.
-unsafe impl ObjectType for str {
+unsafe impl StaticLayout for str {
     const HAS_HEADER: bool = false;
     const NEEDS_SCAN: bool = false;
     const NEEDS_DROP: bool = false;
@@ -262,6 +320,28 @@ unsafe impl ObjectType for str {
     #[inline]
     fn descriptor() -> &'static Descriptor {
         &STR_DESCRIPTOR
+    }
+}
+
+// SAFETY: each answers its type's layout constants, which describe how gcheap lays it out.
+unsafe impl<T: Trace> ObjectType for T {
+    #[inline(always)]
+    fn object_layout(&self) -> ObjectLayout {
+        <T as StaticLayout>::LAYOUT
+    }
+}
+// SAFETY: as above.
+unsafe impl<T: Trace> ObjectType for [T] {
+    #[inline(always)]
+    fn object_layout(&self) -> ObjectLayout {
+        <[T] as StaticLayout>::LAYOUT
+    }
+}
+// SAFETY: as above.
+unsafe impl ObjectType for str {
+    #[inline(always)]
+    fn object_layout(&self) -> ObjectLayout {
+        <str as StaticLayout>::LAYOUT
     }
 }
 

@@ -105,7 +105,7 @@ pub(crate) type RootMark = for<'t> fn(NonNull<u8>, &mut Tracer<'t>);
 
 /// Marks the object at `payload` as a `Gc<T>` would.
 pub(crate) fn mark_root<T: Trace>(payload: NonNull<u8>, tracer: &mut Tracer<'_>) {
-    tracer.mark_gc::<T>(payload);
+    tracer.mark_gc::<T>(payload, <T as crate::object::StaticLayout>::LAYOUT);
 }
 
 /// One registered persistent root.

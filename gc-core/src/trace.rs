@@ -19,7 +19,7 @@
 use std::ptr::NonNull;
 
 use crate::mark::Marker;
-use crate::object::ObjectType;
+use crate::object::{ObjectLayout, StaticLayout};
 use crate::verify::Verifier;
 
 /// A type whose Gc pointers the collector can find.
@@ -214,7 +214,7 @@ impl Tracer<'_> {
     /// key is marked, or visited in checkmark's pass); otherwise the ephemeron is filed under its
     /// key (see `crate::ephemeron`).
     #[inline]
-    pub(crate) fn ephemeron<E: ObjectType, K: ObjectType>(
+    pub(crate) fn ephemeron<E: StaticLayout, K: StaticLayout>(
         &mut self,
         this: &E,
         key: &std::sync::atomic::AtomicPtr<u8>,
@@ -225,13 +225,13 @@ impl Tracer<'_> {
         }
     }
 
-    /// Marks the target of a Gc pointer (its payload address) and queues it for scanning; in
-    /// checkmark's pass, visits it instead.
+    /// Marks the target of a `Gc<T>` (its payload address and layout) and queues it for
+    /// scanning; in checkmark's pass, visits it instead (`T` names it in checkmark's failures).
     #[inline]
-    pub(crate) fn mark_gc<T: ObjectType + ?Sized>(&mut self, payload: NonNull<u8>) {
+    pub(crate) fn mark_gc<T: ?Sized>(&mut self, payload: NonNull<u8>, layout: ObjectLayout) {
         match &mut self.kind {
-            TracerKind::Mark(m) => m.mark::<T>(payload),
-            TracerKind::Verify(v) => v.visit::<T>(payload),
+            TracerKind::Mark(m) => m.mark_object(payload, layout),
+            TracerKind::Verify(v) => v.visit::<T>(payload, layout),
         }
     }
 }

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicPtr, Ordering::Acquire};
 
 use gcheap_allocator::Allocator;
 
-use crate::object::{ObjectType, base_of, descriptor_at};
+use crate::object::{ObjectLayout, StaticLayout, base_at, base_of, descriptor_at};
 use crate::trace::{OwnedTrace, Tracer, TracerKind};
 
 /// The checkmark pass's state.
@@ -36,8 +36,8 @@ impl Verifier {
     }
 
     /// Visits the object of type `T` whose payload is at `payload`.
-    pub(crate) fn visit<T: ObjectType + ?Sized>(&mut self, payload: NonNull<u8>) {
-        let base = base_of::<T>(payload);
+    pub(crate) fn visit<T: ?Sized>(&mut self, payload: NonNull<u8>, layout: ObjectLayout) {
+        let base = base_at(payload, layout);
         let slot = self.allocator.object_base(base).unwrap_or_else(|| {
             panic!(
                 "checkmark: a reachable {} at {payload:p} is not in an in-use span of this heap",
@@ -57,14 +57,14 @@ impl Verifier {
                 std::any::type_name::<T>()
             );
         }
-        if T::NEEDS_SCAN {
+        if layout.needs_scan {
             self.stack.push(base);
         }
     }
 
     /// Scanning the ephemeron `this` with key slot `key`: whether to trace its value now (its key
     /// was visited); otherwise it is scanned again when the key is.
-    pub(crate) fn ephemeron<E: ObjectType, K: ObjectType>(
+    pub(crate) fn ephemeron<E: StaticLayout, K: StaticLayout>(
         &mut self,
         this: &E,
         key: &AtomicPtr<u8>,

@@ -1,12 +1,17 @@
-//! A small, single-threaded-mutator workload sized for Miri: allocation of every object shape,
+//! Small, single-threaded-mutator workloads sized for Miri: allocation of every object shape,
 //! barriered writes, persistent and weak roots, forced cycles with checkmark and poisoning,
-//! drops.
+//! drops; and the mark-end steps: weak-map entries (a chain and a dead key), a guardian's
+//! resurrection, a cleanup, traced through a trait object.
 //! (The heap's own sweeper and mark-worker threads still run.)
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering::*};
+use std::sync::mpsc;
 
-use gcheap_core::{Config, Gc, GcCell, GcRefCell, Heap, Root, Rootable, Trace, Tracer, WeakRoot};
+use gcheap_core::{
+    Config, Gc, GcCell, GcGuardian, GcRefCell, GcWeakMap, Heap, ObjectType, Root, Rootable, Trace,
+    Tracer, WeakRoot,
+};
 
 struct Obj<'gc> {
     id: u64,
@@ -116,4 +121,66 @@ fn small_graph_lifecycle_with(gc_workers: usize) {
     drop(m);
     drop(heap);
     assert_eq!(drops.load(SeqCst), 14);
+}
+
+/// Reached only through a trait object in the test below.
+trait Named: ObjectType {
+    fn name(&self) -> &str;
+}
+
+impl Named for Obj<'_> {
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// The mark-end steps under Miri, with one mark worker (Stacked Borrows, leak checking).
+#[test]
+fn weak_map_guardian_cleanup_and_trait_object_one_worker() {
+    let drops = Arc::new(AtomicUsize::new(0));
+    let heap = Heap::new(Config {
+        verify: true,
+        poison_freed: true,
+        gc_workers: 1,
+        gc_percent: -1,
+        ..Config::default()
+    })
+    .unwrap();
+    type Roots = Rootable![(
+        GcWeakMap<'_, Obj<'_>, Gc<'_, Obj<'_>>>,
+        Gc<'_, GcGuardian<'_, Obj<'_>>>,
+        GcCell<'_, Option<Gc<'_, dyn Named + '_>>>,
+    )];
+    let mut m =
+        heap.mutator::<Roots>(|mc| (GcWeakMap::new(), GcGuardian::new(mc), GcCell::new(None)));
+    let (tx, rx) = mpsc::channel();
+    m.mutate(|mc, (map, guardian, named)| {
+        let key = obj(mc, 1, &drops);
+        let value = obj(mc, 2, &drops);
+        map.insert(mc, key, value);
+        map.insert(mc, value, obj(mc, 3, &drops)); // a chain: the value keys another entry
+        map.insert(mc, obj(mc, 4, &drops), obj(mc, 5, &drops)); // a dead key
+        guardian.register(mc, obj(mc, 6, &drops));
+        Gc::add_cleanup(mc, obj(mc, 7, &drops), 7, move |id| tx.send(id).unwrap());
+        named.set(mc, Some(Gc::unsize::<dyn Named>(key, |k| k)));
+    });
+    m.collect();
+    assert_eq!(rx.recv().unwrap(), 7);
+    m.mutate(|mc, (map, guardian, named)| {
+        let key = named.get().unwrap();
+        assert_eq!(key.name(), "obj1");
+        assert_eq!(map.len(mc), 2);
+        let resurrected = guardian.take(mc).unwrap();
+        assert_eq!((resurrected.id, resurrected.name.as_str()), (6, "obj6"));
+        assert!(guardian.take(mc).is_none());
+        named.set(mc, None);
+    });
+    // 4, 5 and 7 died in the first cycle; 6 was held back for its guardian.
+    assert_eq!(drops.load(SeqCst), 3);
+    m.collect();
+    m.mutate(|mc, (map, _, _)| assert_eq!(map.len(mc), 0));
+    assert_eq!(drops.load(SeqCst), 7);
+    drop(m);
+    drop(heap);
+    assert_eq!(drops.load(SeqCst), 7);
 }
