@@ -61,9 +61,9 @@ pub use gcheap_derive::Trace;
 /// The types most programs need: `use gcheap::prelude::*;`.
 pub mod prelude {
     pub use gcheap_core::{
-        Config, Gc, GcAtomicCell, GcCell, GcEphemeron, GcKey, GcMutex, GcRefCell, GcRwLock,
-        GcSyncWeakMap, GcWeak, GcWeakMap, Heap, MemStats, Mutation, Mutator, Root, Rootable, Trace,
-        Tracer, WeakRoot,
+        Config, Gc, GcAny, GcAtomicCell, GcCell, GcEphemeron, GcGuardian, GcKey, GcMutex,
+        GcRefCell, GcRwLock, GcSyncWeakMap, GcWeak, GcWeakMap, Heap, MemStats, Mutation, Mutator,
+        ObjectType, Root, Rootable, Trace, Tracer, WeakRoot,
     };
     pub use gcheap_derive::Trace;
 }

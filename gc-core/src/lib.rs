@@ -36,15 +36,19 @@
 //! Modules, one per concept, in reading order (ARCHITECTURE.md has the map):
 //!
 //! - the user's model: `heap` (the [`Heap`] handle, knobs, teardown), `mutator` (threads and
-//!   `mutate`), `root` ([`Rootable`](trait@Rootable) and persistent [`Root`]s), `context` ([`Mutation`]), `gc`
-//!   ([`Gc`]), `key` ([`GcKey`]: identity keys), `trace` (the [`Trace`] contract; std's impls
-//!   in `trace_impls`), `cell` and
-//!   `sync_cell` (barrier-carrying cells);
+//!   `mutate`), `root` ([`Rootable`](trait@Rootable) and persistent [`Root`]s), `context`
+//!   ([`Mutation`]), `gc` ([`Gc`]), `gc_dyn` (trait objects: [`Gc::unsize`], [`GcAny`]), `key`
+//!   ([`GcKey`]: identity keys), `trace` (the [`Trace`] contract; std's impls in
+//!   `trace_impls`), `cell` and `sync_cell` (barrier-carrying cells);
+//! - what a language runtime needs beyond strong pointers: `weak` ([`GcWeak`], [`WeakRoot`]),
+//!   `ephemeron` ([`GcEphemeron`]), `weak_map` ([`GcWeakMap`]), `guardian` ([`GcGuardian`]),
+//!   `cleanup` ([`Gc::add_cleanup`]);
 //! - an allocation: `alloc` (the path from `Gc::new` to the allocator's cache, allocate-black,
 //!   pacer charging), `object` (headers and descriptors);
 //! - a write: `barrier` (the hybrid barrier and the state-word protocol), `mark` (parallel
 //!   marking);
-//! - a cycle: `cycle` (the collector thread and the phases), `world` (the world lock, stops, the
+//! - a cycle: `cycle` (the collector thread and the phases), `mark_workers` (the mark worker
+//!   pool), `mark_done` (mark termination and the weak phase), `world` (the world lock, stops, the
 //!   mutator registry), `sweeper` (background sweeping and scavenging), `verify` (checkmark),
 //!   `pacer` (the GC-percent goal), `stats` ([`MemStats`]).
 
