@@ -6,8 +6,8 @@
 //! barrier keeps that with two halves: shade the value a write *overwrites* (the deletion half,
 //! Yuasa's: it keeps the snapshot taken at mark start complete), and shade the value it
 //! *stores* while the writer's stack is not yet scanned (the insertion half, Dijkstra's). Here
-//! every mutator is scanned at mark start: its root is shaded with the world stopped, at a
-//! boundary where it holds no Gc pointer ([`crate::cycle`]). From then on everything a mutator
+//! every mutator is scanned at mark start: its root object is scanned with the world stopped,
+//! at a boundary where it holds no Gc pointer ([`crate::cycle`]). From then on everything a mutator
 //! can store is reachable from the snapshot (kept so by the deletion half) or was allocated
 //! black ([`crate::alloc`]), so the insertion half is never needed.
 //!
@@ -52,7 +52,9 @@ use std::sync::atomic::{AtomicUsize, Ordering::*};
 
 use crate::context::Mutation;
 use crate::mark::{Gray, Marker};
-use crate::object::{Descriptor, SCAN_CHUNK, cards, descriptor_at, header_word};
+use crate::object::{
+    Descriptor, ObjectLayout, SCAN_CHUNK, base_at, cards, descriptor_at, header_word,
+};
 
 impl Mutation<'_> {
     /// The write barrier for a cell at `slot` whose value type can hold Gc pointers. Outside a
@@ -67,9 +69,9 @@ impl Mutation<'_> {
     /// The hybrid barrier's deletion half at object granularity: before the first write to an
     /// object in a cycle, make it black by scanning it (shading the values about to be
     /// overwritten), waiting if a worker is scanning it right now. Every mutator was scanned at
-    /// the mark start (its root shaded with the world stopped), so the insertion half (shading
-    /// the new value) is never needed: everything a scanned mutator can store
-    /// is reachable from the snapshot (and kept so by this half) or was allocated black.
+    /// the mark start (its root object, with the world stopped), so the insertion half (shading
+    /// the new value) is never needed: everything a scanned mutator can store is reachable from
+    /// the snapshot (and kept so by this half) or was allocated black.
     ///
     /// A cell outside the heap (a local `GcCell` on the stack or in a `Box` local to the call)
     /// needs nothing: no marker reads it. Cells inside Rust-heap containers of heap objects
@@ -235,6 +237,23 @@ impl Marker {
             unsafe { self.trace_chunk(base, desc, k * SCAN_CHUNK) };
         });
         true
+    }
+
+    /// Makes a mutator's root object black at mark start, with the world stopped: marks it and
+    /// scans it here rather than queueing it, so that no marker reads it while its mutator runs
+    /// (`Mutator::mutate_root` writes it without a barrier; see `crate::mutator`).
+    ///
+    /// # Safety
+    /// `payload` is the payload of a live object of layout `layout`; the world is stopped.
+    pub(crate) unsafe fn blacken_root(&mut self, payload: NonNull<u8>, layout: ObjectLayout) {
+        let base = base_at(payload, layout);
+        if layout.needs_scan {
+            // SAFETY: caller's promise: a scanned type has a header, written at allocation, and
+            // no mutator writes the object while the world is stopped.
+            unsafe { self.blacken(base, descriptor_at(base)) };
+        } else if let Some(size) = self.mark_base(base) {
+            self.marked_bytes += size as u64;
+        }
     }
 
     /// The barrier's half of the protocol: makes the object at `base` black before its first

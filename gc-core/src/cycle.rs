@@ -10,8 +10,9 @@
 //!    (shared), since the drops it runs may use the heap.
 //! 2. **Mark start** (a brief stop, [`crate::world`]): every mutator is at a boundary, holding no
 //!    Gc pointer. Caches still holding spans from before the last sweep release them, the
-//!    cycle's black bit flips, every mutator's root object and every persistent root is shaded,
-//!    and each mutator gets the job: its barrier and allocate-black are on exactly while it
+//!    cycle's black bit flips, every mutator's root object is scanned (so that no marker reads it
+//!    while its mutator runs: see [`crate::mutator`]) and every persistent root is shaded, and
+//!    each mutator gets the job: its barrier and allocate-black are on exactly while it
 //!    holds one. From here on every mutator is *scanned*: all it can reach is either reachable
 //!    from those roots now (the snapshot) or allocated during the cycle, which is black.
 //!    Mutators parked outside `mutate` cost nothing.
@@ -493,7 +494,8 @@ impl HeapState {
         }
     }
 
-    /// Shades every root: each mutator's root object and each persistent root.
+    /// Shades every root: scans each mutator's root object (its glue blackens it at once, see
+    /// `crate::mutator`) and shades each persistent root.
     fn mark_roots(&self, tracer: &mut Tracer<'_>, mutators: &[Arc<MutatorState>]) {
         for m in mutators {
             if let Some((payload, mark)) = m.root.get() {

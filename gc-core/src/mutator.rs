@@ -5,6 +5,16 @@
 //! world lock shared; a cycle holds it exclusively for one brief stop at mark start, and marks,
 //! ends its mark and starts its sweep concurrently with `mutate` calls. A mutator inside a long
 //! `mutate` learns through [`Mutation::should_yield`] that a stop is waiting for it.
+//!
+//! **The root object is the mutator's own.** The stop at mark start marks *and scans* every
+//! mutator's root object (Go scans each goroutine's stack with the goroutine stopped) instead of
+//! queueing it, so no marker ever reads a root object while its mutator runs, and nothing else
+//! can reach it (no `Gc` to it exists). That is what lets [`Mutator::mutate_root`] hand out
+//! `&mut` to it and write its fields without a barrier: every value such a write overwrites was
+//! in the root when it was scanned (so it is shaded) or was stored since; every value it stores
+//! is reachable from the snapshot or was allocated black, as for the stores of any scanned
+//! mutator (see `crate::barrier`). The cost is that the mark-start stop reads each root object's
+//! own fields (not what they point to).
 
 use std::cell::{Cell, UnsafeCell};
 use std::marker::PhantomData;
@@ -20,7 +30,7 @@ use crate::context::Mutation;
 use crate::gc::Gc;
 use crate::heap::{Heap, HeapState};
 use crate::mark::{MarkJob, Marker};
-use crate::root::{RootMark, Rootable, mark_root};
+use crate::root::{RootMark, Rootable, blacken_mutator_root};
 
 /// A mutator's state that the collector also reaches.
 pub(crate) struct MutatorState {
@@ -167,7 +177,7 @@ impl Heap {
         {
             let world = shared.world.enter();
             // Registered before the root is built, so that the collector's termination check
-            // sees the marking operations `make_root` may run (its root is shaded from the first
+            // sees the marking operations `make_root` may run (its root is scanned from the first
             // cycle that finds it set). A cycle that is marking now (it starts only with the
             // world stopped) includes this mutator: it allocates black, its root included.
             // On unwind, `running` is released before `registration` unregisters (which takes it).
@@ -191,9 +201,10 @@ impl Heap {
             {
                 let mc = Mutation::new(self, &state);
                 let root = Gc::new(&mc, make_root(&mc));
-                state
-                    .root
-                    .set(Some((root.payload(), mark_root::<R::Root<'_>> as RootMark)));
+                state.root.set(Some((
+                    root.payload(),
+                    blacken_mutator_root::<R::Root<'_>> as RootMark,
+                )));
             }
             std::mem::forget(registration);
             // SAFETY: at a boundary of this mutator, holding the world lock shared.
@@ -227,6 +238,54 @@ impl<R: Rootable> Mutator<R> {
         &mut self,
         f: impl for<'gc> FnOnce(&Mutation<'gc>, &'gc R::Root<'gc>) -> T,
     ) -> T {
+        self.session(|mc, payload| {
+            // SAFETY: the root object is live (the collector marks it every cycle while this
+            // mutator exists) and was initialized as an R::Root; the brand of this call is the
+            // only lifetime the reference gets.
+            let root = unsafe { payload.cast::<R::Root<'_>>().as_ref() };
+            f(mc, root)
+        })
+    }
+
+    /// Runs `f` as [`mutate`](Self::mutate) does, with mutable access to the root: its fields
+    /// may be assigned directly, without barrier cells, even while a cycle marks.
+    ///
+    /// A root whose fields are all set through `mutate_root` needs no cells at all, which suits
+    /// an interpreter's registers, stack and globals: plain `Vec`s and `Option`s of `Gc`s. (Cells
+    /// are still needed in every other heap object.) The collector scans the root object in its
+    /// mark-start stop instead of concurrently, so a large root lengthens that stop by the time
+    /// to read its fields.
+    ///
+    /// ```
+    /// use gcheap_core::{Gc, Heap, Rootable};
+    ///
+    /// let heap = Heap::default();
+    /// let mut m = heap.mutator::<Rootable![Vec<Gc<'_, String>>]>(|_| Vec::new());
+    /// m.mutate_root(|mc, stack| {
+    ///     stack.push(Gc::new(mc, "a".to_string()));
+    ///     stack.push(Gc::new(mc, "b".to_string()));
+    ///     stack.swap(0, 1);
+    /// });
+    /// m.collect();
+    /// assert_eq!(m.mutate(|_, stack| stack[0].clone()), "b");
+    /// ```
+    pub fn mutate_root<T>(
+        &mut self,
+        f: impl for<'gc> FnOnce(&Mutation<'gc>, &mut R::Root<'gc>) -> T,
+    ) -> T {
+        self.session(|mc, payload| {
+            // SAFETY: live and initialized as for `mutate`. Nothing else refers to the root
+            // object while this call runs: no Gc to it exists, markers never read it outside the
+            // mark-start stop (which waits for this call, holding the world lock shared, to
+            // return; see the module docs), `&mut self` excludes every other call on this
+            // mutator, and the reference lives only as long as the call.
+            let root = unsafe { payload.cast::<R::Root<'_>>().as_mut() };
+            f(mc, root)
+        })
+    }
+
+    /// A `mutate` call's boundaries around `f`, which gets the context and the root's payload.
+    fn session<T>(&mut self, f: impl for<'gc> FnOnce(&Mutation<'gc>, NonNull<u8>) -> T) -> T {
         let shared = self.heap.shared();
         shared.pace_at_boundary();
         let _world = shared.world.enter();
@@ -237,11 +296,7 @@ impl<R: Rootable> Mutator<R> {
         let result = {
             let mc = Mutation::new(&self.heap, &self.state);
             let (payload, _) = self.state.root.get().expect("a mutator always has a root");
-            // SAFETY: the root object is live (the collector marks it every cycle while this
-            // mutator exists) and was initialized as an R::Root; the brand of this call is the
-            // only lifetime the reference gets.
-            let root = unsafe { payload.cast::<R::Root<'_>>().as_ref() };
-            f(&mc, root)
+            f(&mc, payload)
         };
         // SAFETY: as above: the call's context is gone.
         unsafe { self.state.retire_finished_job() };

@@ -108,6 +108,13 @@ pub(crate) fn mark_root<T: Trace>(payload: NonNull<u8>, tracer: &mut Tracer<'_>)
     tracer.mark_gc::<T>(payload, <T as crate::object::StaticLayout>::LAYOUT);
 }
 
+/// Marks and scans a mutator's root object of type `T` at once (it is called only by
+/// `mark_roots` with the world stopped, and for a root object of type `T`).
+pub(crate) fn blacken_mutator_root<T: Trace>(payload: NonNull<u8>, tracer: &mut Tracer<'_>) {
+    // SAFETY: the caller's use: a live root object of type T, the world stopped.
+    unsafe { tracer.blacken_root::<T>(payload, <T as crate::object::StaticLayout>::LAYOUT) }
+}
+
 /// One registered persistent root.
 #[derive(Clone, Copy)]
 pub(crate) struct RootEntry {

@@ -225,6 +225,23 @@ impl Tracer<'_> {
         }
     }
 
+    /// A mutator's root object at mark start: marks and scans it at once (see
+    /// `Marker::blacken_root`); in checkmark's pass, visits it as any object.
+    ///
+    /// # Safety
+    /// `payload` is the payload of a live object of layout `layout`; the world is stopped.
+    pub(crate) unsafe fn blacken_root<T: ?Sized>(
+        &mut self,
+        payload: NonNull<u8>,
+        layout: ObjectLayout,
+    ) {
+        match &mut self.kind {
+            // SAFETY: caller's promise.
+            TracerKind::Mark(m) => unsafe { m.blacken_root(payload, layout) },
+            TracerKind::Verify(v) => v.visit::<T>(payload, layout),
+        }
+    }
+
     /// Marks the target of a `Gc<T>` (its payload address and layout) and queues it for
     /// scanning; in checkmark's pass, visits it instead (`T` names it in checkmark's failures).
     #[inline]
