@@ -5,99 +5,18 @@
 
 mod common;
 
-use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::collections::HashSet;
+use std::sync::Arc;
 
 use common::model::{
-    Compound, Graph, GraphOp, MAX_EDGES, Node, PrivateGraph, SLOTS, Step, apply, check_drops,
+    Compound, Graph, GraphOp, MAX_EDGES, PrivateGraph, SLOTS, Step, apply, check_drops,
     check_graph, compound, garbage, step,
 };
-use gcheap_core::{Config, Gc, GcRefCell, Heap, Mutation, Mutator, Rootable, Trace, Tracer};
+use common::model_obj::{DropLog, Obj, new_obj};
+use gcheap_core::{Config, Gc, GcRefCell, Heap, Mutation, Mutator, Rootable};
 use proptest::prelude::*;
 
-const PAYLOAD: usize = 5;
-
-/// Drop counts by object id, shared by every object of one heap.
-#[derive(Default)]
-struct DropLog {
-    counts: Mutex<HashMap<u64, u32>>,
-    /// Ids of objects whose payload was corrupt when they were dropped.
-    corrupt: Mutex<Vec<u64>>,
-}
-
-impl DropLog {
-    fn count(&self, id: u64) -> u32 {
-        self.counts.lock().unwrap().get(&id).copied().unwrap_or(0)
-    }
-}
-
-fn payload_for(id: u64) -> [u64; PAYLOAD] {
-    let mut p = [0u64; PAYLOAD];
-    let mut x = id.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1B5_4A32_D192_ED03;
-    for w in &mut p {
-        x ^= x >> 29;
-        x = x.wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        *w = x;
-    }
-    p
-}
-
-struct Obj<'gc> {
-    id: u64,
-    payload: [u64; PAYLOAD],
-    edges: GcRefCell<'gc, Vec<Gc<'gc, Obj<'gc>>>>,
-    log: Arc<DropLog>,
-}
-
-// SAFETY: `edges` is the only field holding Gc pointers.
-unsafe impl<'gc> Trace for Obj<'gc> {
-    fn trace(&self, t: &mut Tracer<'_>) {
-        t.trace(&self.edges);
-    }
-}
-
-impl Drop for Obj<'_> {
-    fn drop(&mut self) {
-        // Only this object's own, non-Gc fields are read.
-        if self.payload != payload_for(self.id) {
-            self.log.corrupt.lock().unwrap().push(self.id);
-        }
-        *self.log.counts.lock().unwrap().entry(self.id).or_insert(0) += 1;
-    }
-}
-
-fn new_obj<'gc>(mc: &Mutation<'gc>, id: u64, log: &Arc<DropLog>) -> Gc<'gc, Obj<'gc>> {
-    Gc::new(
-        mc,
-        Obj {
-            id,
-            payload: payload_for(id),
-            edges: GcRefCell::new(Vec::new()),
-            log: log.clone(),
-        },
-    )
-}
-
 type Slots = Rootable![GcRefCell<'_, Vec<Option<Gc<'_, Obj<'_>>>>>];
-
-impl<'gc> Node<'gc> for Obj<'gc> {
-    fn id(&self) -> u64 {
-        self.id
-    }
-
-    fn edges(&self) -> &GcRefCell<'gc, Vec<Gc<'gc, Self>>> {
-        &self.edges
-    }
-
-    fn check(&self) {
-        assert_eq!(
-            self.payload,
-            payload_for(self.id),
-            "payload of object {}",
-            self.id
-        );
-    }
-}
 
 #[derive(Debug, Clone)]
 enum Op {

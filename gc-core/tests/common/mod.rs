@@ -6,6 +6,7 @@
 
 pub mod drops;
 pub mod model;
+pub mod model_obj;
 
 use gcheap_core::{Config, Heap};
 
