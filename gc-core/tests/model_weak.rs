@@ -28,12 +28,14 @@ use gcheap_core::{
 };
 use proptest::prelude::*;
 
-type Roots = Rootable![(
-    Slots<'_, Obj<'_>>,
-    GcRefCell<'_, Vec<GcWeak<'_, Obj<'_>>>>,
-    GcWeakMap<'_, Obj<'_>, Gc<'_, Obj<'_>>>,
-    Gc<'_, GcGuardian<'_, Obj<'_>>>,
-)];
+/// The mutator's root: the graph's slots, weak references, a weak map, a guardian.
+type RootTuple<'gc> = (
+    Slots<'gc, Obj<'gc>>,
+    GcRefCell<'gc, Vec<GcWeak<'gc, Obj<'gc>>>>,
+    GcWeakMap<'gc, Obj<'gc>, Gc<'gc, Obj<'gc>>>,
+    Gc<'gc, GcGuardian<'gc, Obj<'gc>>>,
+);
+type Roots = Rootable![RootTuple<'_>];
 
 #[derive(Debug, Clone)]
 enum Op {
@@ -154,17 +156,7 @@ fn set_slot<'gc>(
 }
 
 /// Applies one op other than `Collect` to the heap and the model, inside a mutate call.
-fn apply_op<'gc>(
-    mc: &Mutation<'gc>,
-    roots: &(
-        Slots<'gc, Obj<'gc>>,
-        GcRefCell<'gc, Vec<GcWeak<'gc, Obj<'gc>>>>,
-        GcWeakMap<'gc, Obj<'gc>, Gc<'gc, Obj<'gc>>>,
-        Gc<'gc, GcGuardian<'gc, Obj<'gc>>>,
-    ),
-    w: &mut World,
-    op: &Op,
-) {
+fn apply_op<'gc>(mc: &Mutation<'gc>, roots: &RootTuple<'gc>, w: &mut World, op: &Op) {
     let (slots, weaks, map, guardian) = roots;
     match *op {
         Op::Graph(ref g) => apply(mc, slots, w, g),
