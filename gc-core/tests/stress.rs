@@ -11,8 +11,15 @@
 //! with every mutator and root gone, one more cycle must have dropped every object exactly once.
 //! Any panic on any thread (a checkmark failure included) fails the test.
 //!
-//! `GCHEAP_STRESS_CYCLES=n` overrides the number of cycles (default 3000 in debug builds, about
-//! 20 s on a 2-core machine; 10000 with optimizations).
+//! Each thread's root also holds weak references, a weak-keyed map and a guardian, and nodes get
+//! cleanups, all used while the cycles run: an upgrade yields the node it was made from, intact,
+//! or nothing, and nothing for ever once one weak reference to that node read nothing; a map
+//! value read and a node taken from the guardian are intact; a node comes out of the guardian at
+//! most once per registration; a node whose cleanup ran is never reached again; and at the end
+//! every cleanup has run exactly once.
+//!
+//! `GCHEAP_STRESS_CYCLES=n` overrides the number of cycles (default 2000 in debug builds, about
+//! 50 s on a 2-core machine; 10000 with optimizations).
 //!
 //! ThreadSanitizer (nightly, with rust-src: `rustup component add rust-src --toolchain nightly`;
 //! `-Zbuild-std` needs the explicit `--target`; the separate target dir keeps the normal build
@@ -34,8 +41,11 @@ use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, AtomicUsize, Ordering::
 use std::sync::{Arc, Mutex, OnceLock, mpsc};
 use std::time::{Duration, Instant};
 
+use std::collections::HashMap;
+
 use gcheap_core::{
-    Config, Gc, GcCell, GcRefCell, Heap, Mutation, Mutator, Root, Rootable, Trace, Tracer,
+    Config, Gc, GcCell, GcGuardian, GcRefCell, GcWeak, GcWeakMap, Heap, Mutation, Mutator, Root,
+    Rootable, Trace, Tracer,
 };
 
 const THREADS: usize = 4;
@@ -46,6 +56,8 @@ const MAX_EDGES: usize = 4;
 const MAX_NODE_ROOTS: usize = 12;
 const MAX_SHARED: usize = 16;
 const MAX_INBOX: usize = 24;
+/// Weak references a thread's root keeps at most.
+const MAX_WEAKS: usize = 32;
 /// Shared nodes form DAGs at most this deep (bounds their size).
 const MAX_DEPTH: u32 = 6;
 /// Mutator operations the collector thread waits for after each of its cycles.
@@ -58,7 +70,7 @@ fn cycles_target() -> u64 {
         Ok(v) => v
             .parse()
             .unwrap_or_else(|_| panic!("GCHEAP_STRESS_CYCLES={v:?} is not a number")),
-        Err(_) if cfg!(debug_assertions) => 3000,
+        Err(_) if cfg!(debug_assertions) => 2000,
         Err(_) => 10_000,
     }
 }
@@ -122,8 +134,16 @@ const UNUSED: u8 = 0;
 const LIVE: u8 = 1;
 const DROPPED: u8 = 2;
 
+/// Cleanup states, one byte per id: none, registered, ran.
+const CLEANUP_NONE: u8 = 0;
+const CLEANUP_REGISTERED: u8 = 1;
+const CLEANUP_RAN: u8 = 2;
+
 struct Tracker {
     segs: Box<[OnceLock<Box<[AtomicU8]>>]>,
+    cleanup_segs: Box<[OnceLock<Box<[AtomicU8]>>]>,
+    cleanups_added: AtomicU64,
+    cleanups_ran: AtomicU64,
     next_id: AtomicU64,
     created: AtomicU64,
     dropped: AtomicU64,
@@ -135,6 +155,9 @@ impl Tracker {
     fn new() -> &'static Tracker {
         Box::leak(Box::new(Tracker {
             segs: (0..SEGS).map(|_| OnceLock::new()).collect(),
+            cleanup_segs: (0..SEGS).map(|_| OnceLock::new()).collect(),
+            cleanups_added: AtomicU64::new(0),
+            cleanups_ran: AtomicU64::new(0),
             next_id: AtomicU64::new(0),
             created: AtomicU64::new(0),
             dropped: AtomicU64::new(0),
@@ -144,11 +167,30 @@ impl Tracker {
     }
 
     fn state(&self, id: u64) -> &AtomicU8 {
+        Self::byte(&self.segs, id)
+    }
+
+    fn cleanup_state(&self, id: u64) -> &AtomicU8 {
+        Self::byte(&self.cleanup_segs, id)
+    }
+
+    fn byte(segs: &[OnceLock<Box<[AtomicU8]>>], id: u64) -> &AtomicU8 {
         let seg = (id >> SEG_BITS) as usize;
         assert!(seg < SEGS, "stress: ran out of ids ({id})");
-        let seg =
-            self.segs[seg].get_or_init(|| (0..1 << SEG_BITS).map(|_| AtomicU8::new(0)).collect());
+        let seg = segs[seg].get_or_init(|| (0..1 << SEG_BITS).map(|_| AtomicU8::new(0)).collect());
         &seg[(id & ((1 << SEG_BITS) - 1)) as usize]
+    }
+
+    /// Called on the cleanup thread: must not panic, so it records errors.
+    fn on_cleanup(&self, id: u64) {
+        match self.cleanup_state(id).swap(CLEANUP_RAN, SeqCst) {
+            CLEANUP_REGISTERED => {
+                self.cleanups_ran.fetch_add(1, SeqCst);
+            }
+            s => self.error(format!(
+                "the cleanup of {id} ran in state {s} (2 = ran before)"
+            )),
+        }
     }
 
     fn error(&self, msg: String) {
@@ -294,6 +336,11 @@ struct Local<'gc> {
     slots: GcRefCell<'gc, Vec<Option<Gc<'gc, Node<'gc>>>>>,
     cells: [GcCell<'gc, Option<Gc<'gc, Node<'gc>>>>; 4],
     shared: GcRefCell<'gc, Vec<Gc<'gc, SharedNode<'gc>>>>,
+    /// Weak references, each with the id of the node it was made from and the thread's
+    /// guardian takes before it was made (see `Worker::weak_op`).
+    weaks: GcRefCell<'gc, Vec<(GcWeak<'gc, Node<'gc>>, u64, u64)>>,
+    map: GcWeakMap<'gc, Node<'gc>, Gc<'gc, Node<'gc>>>,
+    guardian: Gc<'gc, GcGuardian<'gc, Node<'gc>>>,
 }
 
 // SAFETY: reports every field that holds Gc pointers.
@@ -302,15 +349,21 @@ unsafe impl<'gc> Trace for Local<'gc> {
         t.trace(&self.slots);
         t.trace(&self.cells);
         t.trace(&self.shared);
+        t.trace(&self.weaks);
+        t.trace(&self.map);
+        t.trace(&self.guardian);
     }
 }
 
 impl Local<'_> {
-    fn new() -> Self {
+    fn new<'gc>(mc: &Mutation<'gc>) -> Local<'gc> {
         Local {
             slots: GcRefCell::new(vec![None; MIN_SLOTS]),
             cells: Default::default(),
             shared: GcRefCell::new(Vec::new()),
+            weaks: GcRefCell::new(Vec::new()),
+            map: GcWeakMap::new(),
+            guardian: GcGuardian::new(mc),
         }
     }
 }
@@ -337,6 +390,12 @@ fn check_node(n: &Node<'_>) {
         n.id
     );
     n.tracker.assert_live("Node", n.id);
+    assert_ne!(
+        n.tracker.cleanup_state(n.id).load(SeqCst),
+        CLEANUP_RAN,
+        "stress: Node {} is reachable after its cleanup ran",
+        n.id
+    );
     check_blob("Node", n.id, &n.blob);
     if let Some((target, id)) = n.link.get() {
         assert_eq!(target.id, id, "stress: Node {}: link/id pair torn", n.id);
@@ -433,6 +492,14 @@ struct Worker {
     inbox: Vec<SharedRoot>,
     /// Shared roots to send to the next thread after the current `mutate` call.
     outbox: Vec<SharedRoot>,
+    /// (node, takes) of weak references that read nothing: every later read of a weak reference
+    /// with the same pair must too.
+    weak_cleared: HashSet<(u64, u64)>,
+    /// Nodes this thread has taken out of guardians.
+    takes: u64,
+    /// Registrations with the current root's guardian, and nodes taken out of it, by id.
+    registered: HashMap<u64, u32>,
+    taken: HashMap<u64, u32>,
     stats: WorkerStats,
 }
 
@@ -447,6 +514,9 @@ struct WorkerStats {
     checked: u64,
     reattached: u64,
     yields: u64,
+    upgraded: u64,
+    map_hits: u64,
+    taken: u64,
 }
 
 impl Worker {
@@ -522,7 +592,7 @@ impl Worker {
     /// One random operation.
     fn op<'gc>(&mut self, mc: &Mutation<'gc>, local: &'gc Local<'gc>) {
         self.stats.ops += 1;
-        match self.rng.below(100) {
+        match self.rng.below(106) {
             0..=17 => self.allocate_wired(mc, local),
             18..=33 => self.link(mc, local),
             34..=41 => self.unlink(mc, local),
@@ -534,7 +604,11 @@ impl Worker {
             82..=86 => self.node_root_op(mc, local),
             87..=92 => self.make_shared(mc, local),
             93..=96 => self.use_received(mc, local),
-            _ => self.check_neighbourhood(local),
+            97..=99 => self.check_neighbourhood(local),
+            100..=101 => self.weak_op(mc, local),
+            102..=103 => self.map_op(mc, local),
+            104 => self.guardian_op(mc, local),
+            _ => self.add_cleanup(mc, local),
         }
     }
 
@@ -804,6 +878,120 @@ impl Worker {
         }
     }
 
+    /// Makes a weak reference to a node, or upgrades one into the root.
+    ///
+    /// A node's weak references are cleared together when it dies. It may live again after that
+    /// (resurrected for a guardian, with whatever it reaches), but the program reaches it again
+    /// only after a take; so weak references made between the same two takes of this thread
+    /// were made in the same life of their node, and once one of them reads nothing, all do.
+    fn weak_op<'gc>(&mut self, mc: &Mutation<'gc>, local: &'gc Local<'gc>) {
+        if self.rng.chance(40) {
+            if let Some(n) = self.pick(local) {
+                let mut weaks = local.weaks.borrow_mut(mc);
+                weaks.push((Gc::downgrade(mc, n), n.id, self.takes));
+                if weaks.len() > MAX_WEAKS {
+                    let i = self.rng.below(weaks.len());
+                    weaks.swap_remove(i);
+                }
+            }
+            return;
+        }
+        let picked = {
+            let weaks = local.weaks.borrow();
+            (!weaks.is_empty()).then(|| weaks[self.rng.below(weaks.len())])
+        };
+        let Some((weak, id, life)) = picked else {
+            return;
+        };
+        match weak.upgrade(mc) {
+            Some(n) => {
+                assert_eq!(
+                    n.id, id,
+                    "stress: a weak reference upgraded to another node"
+                );
+                assert!(
+                    !self.weak_cleared.contains(&(id, life)),
+                    "stress: a weak reference to {id} upgraded after one made in the same life \
+                     read nothing"
+                );
+                check_node(&n);
+                self.stats.upgraded += 1;
+                if self.rng.chance(50) {
+                    self.put(mc, local, Some(n));
+                }
+            }
+            None => {
+                self.weak_cleared.insert((id, life));
+            }
+        }
+    }
+
+    /// Maps a node to another in the root's weak map, or reads an entry into the root.
+    fn map_op<'gc>(&mut self, mc: &Mutation<'gc>, local: &'gc Local<'gc>) {
+        let Some(key) = self.pick(local) else { return };
+        match self.rng.below(4) {
+            0 | 1 => {
+                if let Some(value) = self.pick(local) {
+                    local.map.insert(mc, key, value);
+                }
+            }
+            2 => {
+                local.map.remove(mc, key);
+            }
+            _ => {
+                if let Some(&value) = local.map.get(key) {
+                    check_node(&value);
+                    self.stats.map_hits += 1;
+                    self.put(mc, local, Some(value));
+                }
+            }
+        }
+    }
+
+    /// Registers a node with the root's guardian, or takes one out of it into the root.
+    fn guardian_op<'gc>(&mut self, mc: &Mutation<'gc>, local: &'gc Local<'gc>) {
+        if self.rng.chance(50) {
+            if let Some(n) = self.pick(local) {
+                local.guardian.register(mc, n);
+                *self.registered.entry(n.id).or_default() += 1;
+            }
+            return;
+        }
+        while let Some(n) = local.guardian.take(mc) {
+            check_node(&n);
+            let taken = self.taken.entry(n.id).or_default();
+            *taken += 1;
+            let registered = self.registered.get(&n.id).copied().unwrap_or(0);
+            assert!(
+                *taken <= registered,
+                "stress: node {} came out of its guardian {taken} times for {registered} \
+                 registrations",
+                n.id
+            );
+            self.stats.taken += 1;
+            self.takes += 1;
+            if self.rng.chance(30) {
+                self.put(mc, local, Some(n));
+            }
+            if self.rng.chance(50) {
+                break;
+            }
+        }
+    }
+
+    /// Attaches a cleanup to a node that has none.
+    fn add_cleanup<'gc>(&mut self, mc: &Mutation<'gc>, local: &'gc Local<'gc>) {
+        let Some(n) = self.pick(local) else { return };
+        let state = self.tracker.cleanup_state(n.id);
+        if state.load(SeqCst) != CLEANUP_NONE {
+            return;
+        }
+        state.store(CLEANUP_REGISTERED, SeqCst);
+        self.tracker.cleanups_added.fetch_add(1, SeqCst);
+        let tracker = self.tracker;
+        Gc::add_cleanup(mc, n, n.id, move |id| tracker.on_cleanup(id));
+    }
+
     /// Checks a neighbourhood.
     fn check_neighbourhood<'gc>(&mut self, local: &'gc Local<'gc>) {
         let mut walk = Walk::new();
@@ -883,9 +1071,13 @@ fn mutator_thread(
         node_roots: Vec::new(),
         inbox: Vec::new(),
         outbox: Vec::new(),
+        weak_cleared: HashSet::new(),
+        takes: 0,
+        registered: HashMap::new(),
+        taken: HashMap::new(),
         stats: WorkerStats::default(),
     };
-    let mut m = sh.heap.mutator::<LocalR>(|_| Local::new());
+    let mut m = sh.heap.mutator::<LocalR>(Local::new);
     while !sh.stop.load(SeqCst) {
         w.receive(&rx);
         w.run_ops(&mut m, sh);
@@ -960,7 +1152,10 @@ impl Worker {
                 .collect()
         });
         drop(m);
-        let mut m = heap.mutator::<LocalR>(|_| Local::new());
+        // The old root's guardian is gone, and its registrations with it.
+        self.registered.clear();
+        self.taken.clear();
+        let mut m = heap.mutator::<LocalR>(Local::new);
         m.mutate(|mc, local| {
             let mut slots = local.slots.borrow_mut(mc);
             for (i, r) in carried.iter().enumerate() {
@@ -1153,6 +1348,19 @@ fn check_everything_dropped(sh: Test) {
         );
     };
     check_all_dropped("after the last cycle");
+    // Every node is dead, so every cleanup is due; they run on the cleanup thread.
+    let added = tracker.cleanups_added.load(SeqCst);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while tracker.cleanups_ran.load(SeqCst) < added && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!(
+        tracker.cleanups_ran.load(SeqCst),
+        added,
+        "stress: cleanups run of those added"
+    );
+    tracker.check();
+    eprintln!("stress: {added} cleanups ran");
     drop(sh);
     tracker.check();
     check_all_dropped("after the heap's teardown");
