@@ -11,13 +11,16 @@
 //!   value holds the next entry's key, only the first key held, inserted last first so that
 //!   markers meet most entries before their key) against `weak/collect_strong_pairs_chain` (the
 //!   same keys and values held strongly as pairs in a vector).
+//! - `weak/finalize_guarded` (10,000 objects allocated and registered with a guardian, a forced
+//!   cycle that finds them dead and resurrects them, and their 10,000 takes) against
+//!   `weak/finalize_plain` (the same objects allocated and left to die, and the same cycle).
 //!
 //! Run with `cargo bench --bench weak`. Results are recorded in `BENCHMARKS.md`.
 
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use gcheap::{Gc, GcRefCell, GcWeak, GcWeakMap, Heap, Mutator, Rootable, Trace};
+use gcheap::{Gc, GcGuardian, GcRefCell, GcWeak, GcWeakMap, Heap, Mutator, Rootable, Trace};
 
 #[derive(Trace)]
 struct Held<'gc> {
@@ -99,7 +102,39 @@ fn weak(c: &mut Criterion) {
         g.bench_function(name, |b| b.iter(|| m.collect()));
     }
     chains(&mut g);
+    guardians(&mut g);
     g.finish();
+}
+
+fn guardians(g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>) {
+    const N: u64 = 10_000;
+    for (name, guarded) in [("finalize_guarded", true), ("finalize_plain", false)] {
+        let heap = Heap::default();
+        heap.set_gc_percent(-1);
+        let mut m =
+            heap.mutator::<Rootable![Gc<'_, GcGuardian<'_, u64>>]>(|mc| GcGuardian::new(mc));
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                m.mutate(|mc, guardian| {
+                    for i in 0..N {
+                        let object = Gc::new(mc, i);
+                        if guarded {
+                            guardian.register(mc, object);
+                        }
+                    }
+                });
+                m.collect();
+                let taken = m.mutate(|mc, guardian| {
+                    let mut taken = 0;
+                    while let Some(object) = guardian.take(mc) {
+                        taken += *object;
+                    }
+                    taken
+                });
+                assert_eq!(taken, if guarded { N * (N - 1) / 2 } else { 0 });
+            })
+        });
+    }
 }
 
 /// A key, and a value holding the next key of the chain.

@@ -37,6 +37,12 @@
 //!   must have been dropped exactly once, both after a last `collect()` and after the heap is
 //!   dropped.
 //!
+//! - Weak references (`WeakRoot`s the thread keeps) to its private objects: one to an object the
+//!   model reaches always upgrades to it, intact; one to an object found dead never does; in
+//!   between (unreachable, not collected yet) either may happen while cycles run, and an
+//!   upgrade revives the object. After every exact check, each upgrades exactly when the model
+//!   reaches its object.
+//!
 //! Checkmark (`verify`) re-marks with the world stopped at every mark termination; a reachable
 //! object the concurrent mark missed fails the next `collect()` on any thread. Freed memory is
 //! poisoned, so a reachable object that was freed fails its payload check. (With the barrier's
@@ -56,7 +62,7 @@ use common::model::{
 };
 use gcheap_core::{
     Config, Gc, GcAtomicCell, GcCell, GcMutex, GcMutexGuard, GcRefCell, Heap, MemStats, Mutation,
-    Mutator, Root, Rootable, Trace, Tracer,
+    Mutator, Root, Rootable, Trace, Tracer, WeakRoot,
 };
 use proptest::prelude::*;
 
@@ -294,6 +300,7 @@ unsafe impl<'gc> Trace for SharedList<'gc> {
 type SlotsRoot = Rootable![Gc<'_, GcRefCell<'_, Vec<Option<Gc<'_, Obj<'_>>>>>>];
 type SlotsPin = Root<Rootable![GcRefCell<'_, Vec<Option<Gc<'_, Obj<'_>>>>>]>;
 type SRoot = Root<Rootable![SNode<'_>]>;
+type ObjWeak = WeakRoot<Rootable![Obj<'_>]>;
 type SList = Root<Rootable![SharedList<'_>]>;
 
 /// A mutator whose root points at a fresh slots object; if `pin`, a persistent root holds that
@@ -321,6 +328,10 @@ enum Op {
     /// Drop this thread's mutator (its slots' objects become garbage unless held otherwise) and
     /// attach a fresh one.
     Reattach,
+    /// Keep a weak reference to slot s's object.
+    Downgrade(usize),
+    /// Upgrade weak reference i into slot s.
+    Upgrade(usize, usize),
 
     // The shared part. List indices are taken modulo the list's length.
     /// Push a new shared node onto the list.
@@ -383,6 +394,8 @@ fn private_op() -> impl Strategy<Value = Op> {
         2 => (1..48usize).prop_map(|n| Op::Graph(GraphOp::Garbage(n))),
         1 => Just(Op::Collect),
         1 => Just(Op::Check),
+        2 => (0..SLOTS).prop_map(Op::Downgrade),
+        2 => (0..16usize, 0..SLOTS).prop_map(|(i, s)| Op::Upgrade(i, s)),
     ]
 }
 
@@ -543,6 +556,8 @@ struct World {
     /// The persistent root to the slots object, if this thread pins it.
     pin: Option<SlotsPin>,
     collects: u32,
+    /// Weak references to private objects, with their ids.
+    weaks: Vec<(u64, ObjWeak)>,
 }
 
 impl Graph for World {
@@ -597,6 +612,15 @@ fn apply<'gc>(mc: &Mutation<'gc>, slots: &Slots<'gc, Obj<'gc>>, w: &mut World, o
     };
     match *op {
         Op::Graph(ref op) => model::apply(mc, slots, w, op),
+        Op::Downgrade(s) => {
+            if let Some(o) = get(s) {
+                w.weaks.push((o.id, WeakRoot::new(mc, o)));
+                if w.weaks.len() > 16 {
+                    w.weaks.remove(0);
+                }
+            }
+        }
+        Op::Upgrade(i, s) => upgrade(mc, slots, w, i, s),
         Op::Collect | Op::Check | Op::Reattach => {
             unreachable!("handled by the driver")
         }
@@ -643,6 +667,47 @@ fn apply<'gc>(mc: &Mutation<'gc>, slots: &Slots<'gc, Obj<'gc>>, w: &mut World, o
                 drop(w.sroots.swap_remove(k));
             }
         }
+    }
+}
+
+/// Upgrades weak reference `i` into slot `s`: it must yield its object (intact) if the model
+/// reaches that object and nothing if the object was found dead; otherwise (unreachable since
+/// the last exact check) a cycle may have cleared it or not, and an upgrade revives it.
+fn upgrade<'gc>(
+    mc: &Mutation<'gc>,
+    slots: &Slots<'gc, Obj<'gc>>,
+    w: &mut World,
+    i: usize,
+    s: usize,
+) {
+    if w.weaks.is_empty() {
+        return;
+    }
+    let (id, weak) = &w.weaks[i % w.weaks.len()];
+    let id = *id;
+    let got = weak.upgrade(mc);
+    let model = &mut w.graph.model;
+    match got {
+        Some(o) => {
+            assert_eq!(
+                o.id, id,
+                "thread {}: a weak reference to {id} upgraded to another object",
+                w.t
+            );
+            assert!(
+                model.objs.contains_key(&id),
+                "thread {}: weak reference to {id}, found dead, upgraded",
+                w.t
+            );
+            check_obj(&o);
+            slots.borrow_mut(mc)[s] = Some(o);
+            model.slots[s] = Some(id);
+        }
+        None => assert!(
+            !model.reachable().contains(&id),
+            "thread {}: weak reference to reachable object {id} cleared",
+            w.t
+        ),
     }
 }
 
@@ -1054,6 +1119,17 @@ fn check_exact_private(m: &mut Mutator<SlotsRoot>, w: &mut World) {
     let who = format!("thread {}: ", w.t);
     check_drops(&mut w.graph.model, &lock(&w.ctx.log.counts), &who);
     w.ctx.log.assert_clean();
+    // The model now holds exactly the reachable objects.
+    m.mutate(|mc, _| {
+        for (id, weak) in &w.weaks {
+            assert_eq!(
+                weak.upgrade(mc).map(|o| o.id),
+                w.graph.model.objs.contains_key(id).then_some(*id),
+                "thread {}: weak reference to {id} after a collection",
+                w.t
+            );
+        }
+    });
 }
 
 /// Walks the shared graph from `starts`, comparing it with the model (whose lock the caller
@@ -1188,6 +1264,7 @@ fn thread_main(
         graph: PrivateGraph::default(),
         sroots: Vec::new(),
         collects: 0,
+        weaks: Vec::new(),
     };
     // Start together, so that the programs overlap, from a populated graph.
     ctx.rendezvous.wait();
