@@ -44,6 +44,7 @@
 use std::collections::HashMap;
 use std::collections::VecDeque;
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::marker::PhantomData;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering::*};
@@ -71,8 +72,68 @@ struct Pending {
 // (nothing is freed then) and by the clearing pass before the sweep; the key slot is atomic.
 unsafe impl Send for Pending {}
 
-/// One shard of the pending table: key base address -> the ephemerons filed under it.
-type Shard = Mutex<HashMap<usize, Vec<Pending>>>;
+/// The ephemerons filed under one key: almost always one (a key of one map), so that case needs
+/// no allocation.
+enum Filed {
+    One(Pending),
+    Many(Vec<Pending>),
+}
+
+impl Filed {
+    fn push(&mut self, p: Pending) {
+        match self {
+            Filed::Many(v) => v.push(p),
+            Filed::One(_) => {
+                let Filed::One(first) = std::mem::replace(self, Filed::Many(Vec::new())) else {
+                    unreachable!("matched One above")
+                };
+                *self = Filed::Many(vec![first, p]);
+            }
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Filed::One(_) => 1,
+            Filed::Many(v) => v.len(),
+        }
+    }
+
+    fn for_each(self, mut f: impl FnMut(Pending)) {
+        match self {
+            Filed::One(p) => f(p),
+            Filed::Many(v) => v.into_iter().for_each(f),
+        }
+    }
+}
+
+/// Hashes a slot address (a multiple of 16) with one multiplication: the table is looked up for
+/// every object marked while entries are filed, so SipHash's cost showed (the address is not
+/// attacker-chosen).
+#[derive(Default)]
+struct SlotHasher(u64);
+
+impl Hasher for SlotHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        // The high bits of the product feed hashbrown's control bytes and bucket index alike.
+        self.0 = ((n as u64) >> 4)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            .rotate_left(32);
+    }
+}
+
+/// One shard of the pending table: key slot address -> the ephemerons filed under it.
+type Shard = Mutex<HashMap<usize, Filed, BuildHasherDefault<SlotHasher>>>;
 
 /// The heap's ephemerons waiting for their keys to be marked (see the module docs).
 pub(crate) struct EphemeronTable {
@@ -89,7 +150,9 @@ impl Default for EphemeronTable {
     fn default() -> Self {
         EphemeronTable {
             pending: AtomicUsize::new(0),
-            shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
+            shards: (0..SHARDS)
+                .map(|_| Mutex::new(HashMap::default()))
+                .collect(),
             clears: AtomicU64::new(0),
         }
     }
@@ -119,7 +182,12 @@ impl EphemeronTable {
             self.pending.fetch_sub(1, SeqCst);
             return false;
         }
-        shard.entry(slot).or_default().push(pending);
+        match shard.entry(slot) {
+            std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().push(pending),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(Filed::One(pending));
+            }
+        }
         true
     }
 
@@ -148,10 +216,12 @@ impl EphemeronTable {
             return;
         };
         self.pending.fetch_sub(entries.len(), SeqCst);
-        stack.extend(entries.into_iter().map(|p| Gray {
-            base: p.ephemeron,
-            start: 0,
-        }));
+        entries.for_each(|p| {
+            stack.push_back(Gray {
+                base: p.ephemeron,
+                start: 0,
+            })
+        });
     }
 
     /// The clearing pass, once the mark is final: every entry still filed has an unmarked key;
@@ -165,12 +235,12 @@ impl EphemeronTable {
                     Some(false),
                     "a filed ephemeron's key was marked without releasing it"
                 );
-                for p in entries {
+                entries.for_each(|p| {
                     // SAFETY: the ephemeron was marked when it was filed and is not swept before
                     // this cycle's sweep, which has not started; the slot is atomic.
                     unsafe { p.key.as_ref() }.store(std::ptr::null_mut(), Release);
                     cleared += 1;
-                }
+                });
             }
         }
         self.pending.store(0, SeqCst);
