@@ -57,7 +57,7 @@ use crate::gc::Gc;
 use crate::mark::{Gray, Marker};
 use crate::object::{StaticLayout, base_of};
 use crate::trace::{Trace, Tracer};
-use crate::weak::{read_weak, reread_resurrectable};
+use crate::weak::read_weak;
 
 /// Shards of the pending table, by key address: markers releasing different keys rarely meet.
 const SHARDS: usize = 64;
@@ -329,14 +329,12 @@ impl<'gc, K: Trace + 'gc, V: Trace + 'gc> GcEphemeron<'gc, K, V> {
     /// the value survive the cycle, like any object a mutator holds.
     #[inline]
     pub fn key(&self, mc: &Mutation<'gc>) -> Option<Gc<'gc, K>> {
-        read_weak::<K>(mc, &self.key)
-            .or_else(|| reread_resurrectable::<K>(mc, &self.key))
-            .map(|p| {
-                // SAFETY: `read_weak` returned the address of a live K (the slot was made from a
-                // Gc<K>), which stays alive for the brand: it was shaded, or is marked in a cycle
-                // whose sweep has not started, or survived the last cycle.
-                unsafe { Gc::from_ptr(p.cast()) }
-            })
+        read_weak::<K>(mc, &self.key).map(|p| {
+            // SAFETY: `read_weak` returned the address of a live K (the slot was made from a
+            // Gc<K>), which stays alive for the brand: it was shaded, or is marked in a cycle
+            // whose sweep has not started, or survived the last cycle.
+            unsafe { Gc::from_ptr(p.cast()) }
+        })
     }
 
     /// The key and the value, if the key is still alive (see [`key`](Self::key)).

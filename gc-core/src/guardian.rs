@@ -29,8 +29,8 @@
 //! object is reachable by a mutator only through a weak reference or an ephemeron key, and
 //! neither can hand it out meanwhile: weak references to unmarked objects were cleared just
 //! before (a resurrected object is reachable through no weak reference, as in Java), and reading
-//! an ephemeron key that is unmarked waits until resurrection is over
-//! ([`crate::weak::reread_resurrectable`]), so that the answer never changes within the cycle.
+//! an ephemeron key that is unmarked waits until resurrection is over (`crate::weak`'s read
+//! barrier waits while the phase is `CLOSED`), so that the answer never changes within the cycle.
 //! Ready queues are filled once marking has converged, so a taken object and all it reaches are
 //! marked. Whether a cycle may resurrect at all is decided before the weak phase closes (the
 //! table is non-empty): a registration made later is of an object some mutator holds, which the

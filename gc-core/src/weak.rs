@@ -23,15 +23,17 @@
 //!    read `OPEN` before the close had already counted itself (the counter and the phase are
 //!    both SeqCst, so an upgrade either is seen running by the check or sees `CLOSED`).
 //!    When that check passes, the mark bits are final. An upgrade that sees `CLOSED` reads its
-//!    target's mark bit: unmarked means dead, and it returns `None` as the clearing will.
+//!    target's mark bit: marked means alive (bits are only ever set); unmarked is not final
+//!    while the check may still be marking (an object an upgrade shaded before the close may
+//!    lead to the target), so the upgrade waits, outside its operation, until the phase moves
+//!    on, and reads again.
 //! 3. The collector walks the table, clearing the cells of dead targets and dropping the entries
 //!    of dead cells; guardians may then resurrect objects ([`crate::guardian`]), marking more,
 //!    and the phase becomes `FINAL` (the marks final again). Weak references are cleared before
 //!    resurrection, as Java's and Lua's weak references are: a resurrected object is reachable
 //!    through no weak reference. Resurrection marks nothing an upgrade could see (every weak cell
-//!    of an unmarked target is cleared by then), so for upgrades `FINAL` reads as `CLOSED`. An
-//!    ephemeron's key, cleared only after resurrection, is read differently: see
-//!    [`reread_resurrectable`].
+//!    of an unmarked target is cleared by then). An ephemeron's key is cleared only after
+//!    resurrection, so a key read that waited in `CLOSED` finds a resurrected key marked.
 //! 4. `CLEARED`: once ephemerons are cleared too, the collector publishes the phase (Release). An
 //!    upgrade that sees it (Acquire) finds every dead target's cell cleared, so a non-null
 //!    address is live. Mark bits are no longer consulted: from the sweep's start they are being
@@ -278,7 +280,8 @@ fn read_weak_marking<T: Trace>(
     let marker = unsafe { &mut *mc.state.marker.get() };
     // Counted as an operation before reading the phase: see the module docs, step 2.
     mc.state.begin_op();
-    let result = match job.weak_phase.load(SeqCst) {
+    let phase = job.weak_phase.load(SeqCst);
+    let result = match phase {
         WEAK_OPEN => NonNull::new(slot.load(Acquire)).inspect(|&t| {
             // Shades the target as tracing a Gc<T> would, and hands it to the workers.
             marker.mark::<T>(t);
@@ -292,48 +295,35 @@ fn read_weak_marking<T: Trace>(
         _ => NonNull::new(slot.load(Acquire)),
     };
     mc.state.end_op(job, marker);
+    if result.is_none() && phase == WEAK_CLOSED && !slot.load(Acquire).is_null() {
+        // Unmarked, but in `CLOSED` the mark bits are not final yet: the check after the close
+        // may still mark the target (through an object an upgrade shaded before the close), and
+        // so may a resurrection. Waits, outside the operation (the check waits for operations,
+        // not for this), until the phase moves on, then reads again.
+        job.wait_for_final_marks();
+        return read_weak_marking::<T>(mc, job, slot);
+    }
     result
 }
 
 /// Whether the object in the weak slot `slot` is alive, without shading it: while the cycle
-/// marks, a non-null slot counts as alive (its fate is not decided), once the mark is final the
-/// mark bit decides.
+/// marks, a non-null slot counts as alive (its fate is not decided); once the mark is final the
+/// mark bit decides (waiting, in `CLOSED`, until it is final, as `read_weak` does).
 pub(crate) fn is_live(mc: &Mutation<'_>, slot: &AtomicPtr<u8>) -> bool {
     let Some(t) = NonNull::new(slot.load(Acquire)) else {
         return false;
     };
     let Some(job) = mc.job else { return true };
-    let phase = job.weak_phase.load(SeqCst);
-    if phase == WEAK_CLOSED && job.may_resurrect.load(SeqCst) {
-        // A resurrection may mark it yet (see `reread_resurrectable`).
+    let mut phase = job.weak_phase.load(SeqCst);
+    if phase == WEAK_CLOSED {
         job.wait_for_final_marks();
-    } else if phase != WEAK_CLOSED && phase != WEAK_FINAL {
+        phase = job.weak_phase.load(SeqCst);
+    }
+    if phase != WEAK_FINAL {
         return true;
     }
     let _cells = mc.shared.weak.cells.lock();
     !slot.load(Acquire).is_null() && survives(&mc.shared.allocator, t)
-}
-
-/// [`read_weak`] again, for an ephemeron's key that it found dead: while the phase is `CLOSED`,
-/// a guardian may still resurrect the key (ephemerons are cleared after resurrection, as Lua
-/// clears weak keys), so a `None` then could turn into the key later in the same cycle. If the
-/// cycle may resurrect anything, waits until the marks are final again (`FINAL`, reached with
-/// no mutator's help: the collector and its workers resurrect), then reads again. The wait is
-/// outside any marking operation, so the ragged termination never waits for it.
-#[cold]
-#[inline(never)]
-pub(crate) fn reread_resurrectable<T: Trace>(
-    mc: &Mutation<'_>,
-    slot: &AtomicPtr<u8>,
-) -> Option<NonNull<u8>> {
-    let job = mc.job?;
-    // `read_weak` returns `None` for a non-null slot only in `CLOSED` or `FINAL`; a slot cleared
-    // meanwhile is final.
-    if slot.load(Acquire).is_null() || !job.may_resurrect.load(SeqCst) {
-        return None;
-    }
-    job.wait_for_final_marks();
-    read_weak::<T>(mc, slot)
 }
 
 impl<T: Trace> fmt::Debug for GcWeak<'_, T> {

@@ -11,23 +11,25 @@
 //!
 //! # What is modelled
 //!
-//! One object T, reachable only through a weak reference (its slot holds T or, once cleared,
-//! nothing), unmarked when the mutator's thread starts: the concurrent mark has found nothing
-//! else leading to it. A mutator upgrades the reference twice, as `read_weak_marking` does: it
-//! counts a marking operation (odd counter, SeqCst, then a Release fence), reads the phase
-//! (SeqCst), and then
+//! Two objects, X and Y, with an edge Y -> X, reachable only through two weak references (one to
+//! each), unmarked when the mutator's thread starts: the concurrent mark has found nothing else
+//! leading to them. A mutator upgrades the reference to Y, then the one to X, as
+//! `read_weak_marking` does: it counts a marking operation (odd counter, SeqCst, then a Release
+//! fence), reads the phase (SeqCst), and then
 //!
-//! - `OPEN`: loads the slot and shades T (its mark bit) onto a private queue, publishes the
-//!   queue to the shared one, and returns T;
-//! - `CLOSED`: under the weak table's lock, loads the slot and returns T only if it is marked;
+//! - `OPEN`: loads the slot, shades the target (its mark bit) onto a private queue, publishes
+//!   the queue to the shared one, and returns the target;
+//! - `CLOSED`: under the weak table's lock, loads the slot and returns the target only if it is
+//!   marked;
 //! - `CLEARED`: loads the slot;
 //!
-//! and ends the operation (even counter). A T it gets back it holds (a strong pointer).
+//! ends the operation (even counter), and, if it found a non-null slot whose target is unmarked
+//! in `CLOSED`, waits until the phase moves on and reads again. What it gets back it holds.
 //!
 //! The collector runs the ragged termination check (the counter read before and after a look at
-//! the queue, with SeqCst fences, draining the queue while it is not empty), closes the phase,
-//! runs the check again, then, under the weak table's lock, clears the slot if T is unmarked, and
-//! publishes `CLEARED`.
+//! the queue, with SeqCst fences, scanning what is queued: Y shades X), closes the phase, runs
+//! the check again, then, under the weak table's lock, clears each slot whose target is
+//! unmarked, and publishes `CLEARED`.
 //!
 //! loom models SeqCst accesses as AcqRel, which allows the store buffering that the phase
 //! store and the counter load (and the counter increment and the phase load) exclude by their
@@ -36,13 +38,13 @@
 //!
 //! # What is checked
 //!
-//! In every interleaving: a T the mutator holds is marked (it survives the sweep) and its weak
-//! reference was not cleared (a reachable target is never cleared); once an upgrade returned
-//! nothing, the next returns nothing too; and a weak reference left uncleared has a marked
-//! target. Without the second check after the close, an upgrade that read `OPEN` just before
-//! it can shade T after the clearing pass found it unmarked and cleared the slot: the mutator
-//! holds T through a cleared reference. loom finds that interleaving.
-
+//! In every interleaving: what the mutator holds, and what it reaches from that (X from Y), is
+//! marked (it survives the sweep), was not cleared, and was not refused by an upgrade (a
+//! reachable target is never reported dead); and every weak reference left uncleared has a
+//! marked target. Two mutations fail: without the check after the close, an upgrade that read
+//! `OPEN` just before it can shade its target after the clearing pass found it unmarked; without
+//! the wait, the upgrade of X can read `CLOSED` and find X unmarked although the check is about to
+//! mark it from Y, which the mutator holds.
 use loom::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, AtomicUsize, Ordering::*, fence};
 use loom::sync::{Arc, Mutex};
 use loom::thread;
@@ -51,14 +53,26 @@ const OPEN: u8 = 0;
 const CLOSED: u8 = 1;
 const CLEARED: u8 = 3;
 
-/// T's index; 0 is a cleared slot.
-const T: usize = 1;
+/// Object indices; 0 is a cleared slot.
+const X: usize = 1;
+const Y: usize = 2;
+
+/// The mutations the model checks the protocol against.
+#[derive(Clone, Copy)]
+struct Protocol {
+    check_after_close: bool,
+    wait_when_unmarked: bool,
+}
+
+const REAL: Protocol = Protocol {
+    check_after_close: true,
+    wait_when_unmarked: true,
+};
 
 struct Heap {
-    /// The weak reference's cell: T, or 0 once cleared.
-    slot: AtomicUsize,
-    /// T's mark bit.
-    marked: AtomicBool,
+    /// The weak references' cells, by target: `slot[X]` holds X or 0 once cleared.
+    slot: [AtomicUsize; 3],
+    marked: [AtomicBool; 3],
     phase: AtomicU8,
     /// The mutator's marking-operation counter (odd while one runs).
     ops: AtomicU64,
@@ -71,8 +85,16 @@ struct Heap {
 impl Heap {
     fn new() -> Heap {
         Heap {
-            slot: AtomicUsize::new(T),
-            marked: AtomicBool::new(false),
+            slot: [
+                AtomicUsize::new(0),
+                AtomicUsize::new(X),
+                AtomicUsize::new(Y),
+            ],
+            marked: [
+                AtomicBool::new(false),
+                AtomicBool::new(false),
+                AtomicBool::new(false),
+            ],
             phase: AtomicU8::new(OPEN),
             ops: AtomicU64::new(0),
             queue: Mutex::new(Vec::new()),
@@ -80,49 +102,72 @@ impl Heap {
         }
     }
 
-    /// The mutator's upgrade: T, or 0 for nothing.
-    fn upgrade(&self) -> usize {
-        self.ops.fetch_add(1, SeqCst);
-        fence(Release);
-        // Stands for the total order of the SeqCst increment and phase load (see the docs).
-        fence(SeqCst);
-        let got = match self.phase.load(SeqCst) {
-            OPEN => {
-                let t = self.slot.load(Acquire);
-                if t != 0 {
-                    let mut private = Vec::new();
-                    if !self.marked.swap(true, SeqCst) {
-                        private.push(t);
-                    }
-                    self.queue.lock().unwrap().extend(private);
-                }
-                t
-            }
-            CLOSED => {
-                let _cells = self.cells.lock().unwrap();
-                let t = self.slot.load(Acquire);
-                if t != 0 && self.marked.load(SeqCst) {
-                    t
-                } else {
-                    0
-                }
-            }
-            _ => self.slot.load(Acquire),
-        };
-        self.ops.fetch_add(1, SeqCst);
-        got
+    /// Sets `o`'s mark bit; if newly set, queues it on `gray`.
+    fn shade(&self, o: usize, gray: &mut Vec<usize>) {
+        if !self.marked[o].swap(true, SeqCst) {
+            gray.push(o);
+        }
     }
 
-    /// The ragged termination check, draining the queue (T has no fields to scan) until it
-    /// passes.
+    /// The mutator's upgrade of the weak reference to `w`: its target, or 0 for nothing.
+    fn upgrade(&self, w: usize, p: Protocol) -> usize {
+        loop {
+            self.ops.fetch_add(1, SeqCst);
+            fence(Release);
+            // Stands for the total order of the SeqCst increment and phase load (see the docs).
+            fence(SeqCst);
+            let phase = self.phase.load(SeqCst);
+            let got = match phase {
+                OPEN => {
+                    let t = self.slot[w].load(Acquire);
+                    if t != 0 {
+                        let mut private = Vec::new();
+                        self.shade(t, &mut private);
+                        self.queue.lock().unwrap().extend(private);
+                    }
+                    t
+                }
+                CLOSED => {
+                    let _cells = self.cells.lock().unwrap();
+                    let t = self.slot[w].load(Acquire);
+                    if t != 0 && self.marked[t].load(SeqCst) {
+                        t
+                    } else {
+                        0
+                    }
+                }
+                _ => self.slot[w].load(Acquire),
+            };
+            self.ops.fetch_add(1, SeqCst);
+            if got == 0
+                && phase == CLOSED
+                && p.wait_when_unmarked
+                && self.slot[w].load(Acquire) != 0
+            {
+                while self.phase.load(SeqCst) == CLOSED {
+                    thread::yield_now();
+                }
+                continue;
+            }
+            return got;
+        }
+    }
+
+    /// The ragged termination check, scanning what is queued (Y shades X) until it passes.
     fn finish_marking(&self) {
         loop {
             let before = self.ops.load(SeqCst);
             if before.is_multiple_of(2) {
                 fence(SeqCst);
-                let work = !self.queue.lock().unwrap().is_empty();
-                if work {
-                    self.queue.lock().unwrap().clear();
+                let gray: Vec<usize> = std::mem::take(&mut *self.queue.lock().unwrap());
+                if !gray.is_empty() {
+                    let mut more = Vec::new();
+                    for o in gray {
+                        if o == Y {
+                            self.shade(X, &mut more);
+                        }
+                    }
+                    self.queue.lock().unwrap().extend(more);
                     continue;
                 }
                 fence(SeqCst);
@@ -135,18 +180,20 @@ impl Heap {
     }
 
     /// The collector's mark end: check, close, check again, clear, publish.
-    fn mark_end(&self, check_after_close: bool) {
+    fn mark_end(&self, p: Protocol) {
         self.finish_marking();
         self.phase.store(CLOSED, SeqCst);
         // Stands for the total order of the SeqCst phase store and counter load.
         fence(SeqCst);
-        if check_after_close {
+        if p.check_after_close {
             self.finish_marking();
         }
         {
             let _cells = self.cells.lock().unwrap();
-            if self.slot.load(Relaxed) != 0 && !self.marked.load(SeqCst) {
-                self.slot.store(0, Release);
+            for o in [X, Y] {
+                if self.slot[o].load(Relaxed) != 0 && !self.marked[o].load(SeqCst) {
+                    self.slot[o].store(0, Release);
+                }
             }
         }
         self.phase.store(CLEARED, Release);
@@ -154,52 +201,84 @@ impl Heap {
 }
 
 /// Runs the model over every interleaving; panics on the first that breaks an invariant.
-fn model(check_after_close: bool) {
+fn model(p: Protocol) {
     loom::model(move || {
         let heap = Arc::new(Heap::new());
         let mutator = {
             let heap = heap.clone();
             thread::spawn(move || {
-                let first = heap.upgrade();
-                let second = heap.upgrade();
-                assert!(
-                    first != 0 || second == 0,
-                    "an upgrade returned T after one returned nothing"
-                );
-                first.max(second)
+                let y = heap.upgrade(Y, p);
+                let x = heap.upgrade(X, p);
+                (y, x)
             })
         };
-        heap.mark_end(check_after_close);
-        let held = mutator.join().unwrap();
-        let marked = heap.marked.load(SeqCst);
-        let slot = heap.slot.load(SeqCst);
-        if held == T {
-            assert!(
-                marked,
-                "the mutator holds T, which is unmarked: it would be freed"
-            );
+        heap.mark_end(p);
+        let (y, x) = mutator.join().unwrap();
+        let mut held = Vec::new();
+        if y == Y {
+            // The mutator reaches X through Y.
+            held.extend([Y, X]);
             assert_eq!(
-                slot, T,
-                "the mutator holds T through a cleared weak reference"
+                x, X,
+                "X was refused while the mutator held Y, which leads to it"
             );
         }
-        if slot == T {
-            assert!(marked, "an uncleared weak reference to an unmarked T");
+        if x == X {
+            held.push(X);
+        }
+        for o in held {
+            assert!(
+                heap.marked[o].load(SeqCst),
+                "object {o} is held but unmarked"
+            );
+            assert_eq!(
+                heap.slot[o].load(SeqCst),
+                o,
+                "object {o} is held but its weak reference was cleared"
+            );
+        }
+        for o in [X, Y] {
+            if heap.slot[o].load(SeqCst) != 0 {
+                assert!(
+                    heap.marked[o].load(SeqCst),
+                    "an uncleared weak reference to unmarked {o}"
+                );
+            }
         }
     });
 }
 
 #[test]
 fn upgrades_race_the_weak_phase() {
-    model(true);
+    model(REAL);
 }
 
-/// The model is strong enough to need the second check: without it, some interleaving fails.
+/// The model is strong enough to need the check after the close: without it, it fails.
 #[test]
 fn the_check_after_the_close_is_needed() {
-    let failed = std::panic::catch_unwind(|| model(false)).is_err();
+    let failed = std::panic::catch_unwind(|| {
+        model(Protocol {
+            check_after_close: false,
+            ..REAL
+        })
+    })
+    .is_err();
     assert!(
         failed,
         "loom found no interleaving that needs the check after the close"
     );
+}
+
+/// And it needs the wait: without it, an upgrade in `CLOSED` refuses an object the check is
+/// about to mark.
+#[test]
+fn the_wait_for_final_marks_is_needed() {
+    let failed = std::panic::catch_unwind(|| {
+        model(Protocol {
+            wait_when_unmarked: false,
+            ..REAL
+        })
+    })
+    .is_err();
+    assert!(failed, "loom found no interleaving that needs the wait");
 }
