@@ -267,7 +267,7 @@ impl<R: Rootable> Mutator<R> {
     ///     stack.swap(0, 1);
     /// });
     /// m.collect();
-    /// assert_eq!(m.mutate(|_, stack| stack[0].clone()), "b");
+    /// assert_eq!(m.mutate(|_, stack| String::clone(&stack[0])), "b");
     /// ```
     pub fn mutate_root<T>(
         &mut self,
