@@ -254,12 +254,22 @@ impl Allocator {
     /// If `ptr` is not inside an object of this allocator.
     #[inline]
     pub fn mark_object(&self, ptr: NonNull<u8>) -> Option<usize> {
+        self.mark_object_slot(ptr).map(|(size, _)| size)
+    }
+
+    /// As [`mark_object`](Self::mark_object), and also returns the slot's start as a pointer
+    /// derived from the span (so its provenance covers the whole slot, whatever `ptr`'s covers).
+    ///
+    /// # Panics
+    /// If `ptr` is not inside an object of this allocator.
+    #[inline]
+    pub fn mark_object_slot(&self, ptr: NonNull<u8>) -> Option<(usize, NonNull<u8>)> {
         let (span, index) = self
             .heap
             .locate(ptr.as_ptr().addr())
             .unwrap_or_else(|| panic!("mark: {ptr:p} is not inside an object of this allocator"));
         let s = self.heap.span(span);
-        s.mark(index).then(|| s.elem_size())
+        s.mark(index).then(|| (s.elem_size(), s.object_ptr(index)))
     }
 
     /// Marks an object allocated while a collector marks (allocate-black), if the sweep that

@@ -250,6 +250,18 @@ impl EphemeronTable {
     }
 }
 
+/// The base of the ephemeron object whose payload is `this`, as a pointer the marker may read
+/// the header through: taken from the allocator's span (whose provenance covers the object),
+/// not derived from `this`, a reference to the payload alone.
+pub(crate) fn ephemeron_base<E: StaticLayout>(allocator: &Allocator, this: &E) -> NonNull<u8> {
+    let payload = NonNull::from(this).cast::<u8>();
+    let base = allocator
+        .object_base(payload)
+        .expect("an ephemeron is a heap object");
+    debug_assert_eq!(base.addr(), base_of::<E>(payload).addr());
+    base
+}
+
 impl Marker {
     /// Scanning the ephemeron at `this` with key slot `key` (a `K`'s payload): whether to trace
     /// its value now. Files it if the key is unmarked.
@@ -266,7 +278,7 @@ impl Marker {
             return true;
         }
         let pending = Pending {
-            ephemeron: base_of::<E>(NonNull::from(this).cast()),
+            ephemeron: ephemeron_base::<E>(&self.allocator, this),
             key: NonNull::from(key),
         };
         !self.ephemerons.file(&self.allocator, key_base, pending)

@@ -318,10 +318,17 @@ impl Marker {
     #[inline]
     pub(crate) fn mark_object(&mut self, payload: NonNull<u8>, layout: ObjectLayout) {
         let base = base_at(payload, layout);
-        if let Some(size) = self.mark_base(base) {
+        if let Some((size, slot)) = self.mark_slot(base) {
             self.marked_bytes += size as u64;
             if layout.needs_scan {
-                self.stack.push_back(Gray { base, start: 0 });
+                // The slot pointer comes from the span: a Gc may carry a narrower provenance
+                // (one made from a reference, as `Gc::unsize`'s is), which would not cover the
+                // header the scan reads. Objects with a header start their slot.
+                debug_assert_eq!(slot.addr(), base.addr());
+                self.stack.push_back(Gray {
+                    base: slot,
+                    start: 0,
+                });
             }
         }
     }
@@ -331,10 +338,16 @@ impl Marker {
     /// allocate-black goes through here (a new object is the key of no filed ephemeron).
     #[inline]
     pub(crate) fn mark_base(&mut self, base: NonNull<u8>) -> Option<usize> {
-        let size = self.allocator.mark_object(base)?;
+        self.mark_slot(base).map(|(size, _)| size)
+    }
+
+    /// As `mark_base`, also returning the object's slot (see `Allocator::mark_object_slot`).
+    #[inline]
+    fn mark_slot(&mut self, base: NonNull<u8>) -> Option<(usize, NonNull<u8>)> {
+        let marked = self.allocator.mark_object_slot(base)?;
         self.ephemerons
             .release(&self.allocator, base, &mut self.stack);
-        Some(size)
+        Some(marked)
     }
 
     /// Adds the bytes this marker newly marked to the job's count, and resets its own.

@@ -58,7 +58,8 @@ impl Verifier {
             );
         }
         if layout.needs_scan {
-            self.stack.push(base);
+            // The slot, whose provenance covers the header (see `Marker::mark_object`).
+            self.stack.push(slot);
         }
     }
 
@@ -82,7 +83,7 @@ impl Verifier {
         self.pending
             .entry(slot.as_ptr().addr())
             .or_default()
-            .push(base_of::<E>(NonNull::from(this).cast()));
+            .push(crate::ephemeron::ephemeron_base::<E>(&self.allocator, this));
         false
     }
 
