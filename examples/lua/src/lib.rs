@@ -1,0 +1,19 @@
+//! gcheap-lua: a Lua 5.4 subset whose every value lives on a gcheap heap.
+//!
+//! The crates it is built from, in reading order:
+//!
+//! - `gcheap-lua-syntax` (`crates/syntax`): the lexer, the parser and scope resolution, from
+//!   source bytes to a plain AST whose names are resolved to local slots, upvalues and globals;
+//! - `gcheap-lua-strlib` (`crates/strlib`): the byte-string core of the string library (Lua
+//!   patterns, `string.format`, number formatting and parsing), independent of any heap;
+//! - this crate: the values on the heap ([`value`]) and tables ([`table`]).
+//!
+//! The corpus in `tests/corpus/` holds Lua scripts with the output PUC Lua 5.4 prints for each.
+
+#![warn(missing_docs)]
+
+pub mod table;
+pub mod value;
+
+pub use table::{Table, TableData};
+pub use value::{KeyError, Value};

@@ -1,0 +1,179 @@
+//! Lua values on the gcheap heap.
+//!
+//! A [`Value`] is `Copy` and three words: nil, booleans and numbers are immediate; strings are
+//! `Gc<[u8]>` (Lua strings are bytes, compared by content), and tables are `Gc` pointers
+//! compared by identity. Every collectable value lives on the
+//! heap of the state's `Mutator`; a `Value<'gc>` carries the brand of the `mutate` call it was
+//! read in, so none survives outside one.
+//!
+//! **Numbers** keep Lua 5.4's two subtypes: `Int` (i64, wrapping arithmetic) and `Num` (f64).
+//! Equality across them is mathematical (`1 == 1.0`), and a table key that is a float with an
+//! integral value is normalized to the integer ([`Value::normalize_key`]), as Lua does.
+
+use std::hash::{Hash, Hasher};
+
+use gcheap::{Gc, Trace};
+
+use crate::table::Table;
+
+/// A Lua value.
+#[derive(Clone, Copy, Trace)]
+pub enum Value<'gc> {
+    /// `nil`.
+    Nil,
+    /// `true` or `false`.
+    Bool(bool),
+    /// An integer (wrapping 64-bit arithmetic).
+    Int(i64),
+    /// A float.
+    Num(f64),
+    /// A string: bytes, compared by content.
+    Str(Gc<'gc, [u8]>),
+    /// A table, compared by identity.
+    Table(Gc<'gc, Table<'gc>>),
+}
+
+impl<'gc> Value<'gc> {
+    /// Lua's `type()` name.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Nil => "nil",
+            Value::Bool(_) => "boolean",
+            Value::Int(_) | Value::Num(_) => "number",
+            Value::Str(_) => "string",
+            Value::Table(_) => "table",
+        }
+    }
+
+    /// Lua truthiness: everything but `nil` and `false` is true.
+    #[inline]
+    pub fn truthy(&self) -> bool {
+        !matches!(self, Value::Nil | Value::Bool(false))
+    }
+
+    /// Whether the value is `nil`.
+    #[inline]
+    pub fn is_nil(&self) -> bool {
+        matches!(self, Value::Nil)
+    }
+
+    /// Raw equality (`rawequal`, and `==` before metamethods).
+    pub fn raw_eq(&self, other: &Value<'gc>) -> bool {
+        match (*self, *other) {
+            (Value::Nil, Value::Nil) => true,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Int(a), Value::Int(b)) => a == b,
+            (Value::Num(a), Value::Num(b)) => a == b,
+            (Value::Int(i), Value::Num(f)) | (Value::Num(f), Value::Int(i)) => int_eq_float(i, f),
+            (Value::Str(a), Value::Str(b)) => Gc::ptr_eq(a, b) || a[..] == b[..],
+            (Value::Table(a), Value::Table(b)) => Gc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+
+    /// The value as a table key: floats with an integral value become integers. `Err` for nil
+    /// and NaN, which cannot be keys (the caller words the error).
+    pub fn normalize_key(self) -> Result<Value<'gc>, KeyError> {
+        match self {
+            Value::Nil => Err(KeyError::Nil),
+            Value::Num(f) if f.is_nan() => Err(KeyError::NaN),
+            Value::Num(f) => Ok(float_to_int(f).map_or(Value::Num(f), Value::Int)),
+            v => Ok(v),
+        }
+    }
+
+    /// Whether the value is collectable for weak tables (strings are values there, as in Lua).
+    pub fn is_weak_collectable(&self) -> bool {
+        matches!(self, Value::Table(_))
+    }
+}
+
+/// Why a value cannot be a table key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyError {
+    /// The key was `nil`.
+    Nil,
+    /// The key was a NaN float.
+    NaN,
+}
+
+impl KeyError {
+    /// Lua's message.
+    pub fn message(self) -> &'static str {
+        match self {
+            KeyError::Nil => "table index is nil",
+            KeyError::NaN => "table index is NaN",
+        }
+    }
+}
+
+/// `i == f` mathematically.
+#[inline]
+pub fn int_eq_float(i: i64, f: f64) -> bool {
+    float_to_int(f) == Some(i)
+}
+
+/// The integer equal to `f`, if there is one.
+#[inline]
+pub fn float_to_int(f: f64) -> Option<i64> {
+    // -2^63 <= f < 2^63, exactly integral.
+    if (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&f) && f.fract() == 0.0
+    {
+        Some(f as i64)
+    } else {
+        None
+    }
+}
+
+/// A key of a table's hash part: a normalized value hashed by content for strings and numbers,
+/// by identity for objects.
+#[derive(Clone, Copy)]
+pub struct Key<'gc>(
+    /// The normalized key.
+    pub Value<'gc>,
+);
+
+impl PartialEq for Key<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.raw_eq(&other.0)
+    }
+}
+
+impl Eq for Key<'_> {}
+
+impl Hash for Key<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(hash_value(&self.0));
+    }
+}
+
+/// The hash of a normalized key (integers and integral floats are never both present: keys are
+/// normalized first).
+#[inline]
+pub fn hash_value(v: &Value<'_>) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    match *v {
+        Value::Nil => 0,
+        Value::Bool(b) => 1 + b as u64,
+        Value::Int(i) => (i as u64).wrapping_mul(K),
+        Value::Num(f) => f.to_bits().wrapping_mul(K) ^ 0x5555,
+        Value::Str(s) => hash_bytes(&s),
+        Value::Table(t) => (Gc::as_ptr(t).addr() as u64 >> 4).wrapping_mul(K),
+    }
+}
+
+/// FxHash-style hash of a string's bytes.
+#[inline]
+pub fn hash_bytes(b: &[u8]) -> u64 {
+    const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+    let mut h = b.len() as u64;
+    let mut chunks = b.chunks_exact(8);
+    for c in &mut chunks {
+        let w = u64::from_le_bytes(c.try_into().expect("8 bytes"));
+        h = (h.rotate_left(5) ^ w).wrapping_mul(K);
+    }
+    for &byte in chunks.remainder() {
+        h = (h.rotate_left(5) ^ u64::from(byte)).wrapping_mul(K);
+    }
+    h ^ (h >> 29)
+}
