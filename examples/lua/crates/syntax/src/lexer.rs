@@ -22,8 +22,8 @@
 pub use crate::error::{LexError, LexErrorKind};
 pub use crate::token::{Lexeme, Token, near_text, quote_near};
 
-use crate::number::{Number, str_to_number};
 use crate::token::KEYWORDS;
+use gcheap_lua_strlib::{Number, str_to_number};
 
 /// A streaming lexer over a byte slice.
 #[derive(Debug, Clone)]

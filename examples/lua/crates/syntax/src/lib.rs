@@ -40,7 +40,6 @@
 pub mod ast;
 pub mod error;
 pub mod lexer;
-pub mod number;
 mod parser;
 pub mod pretty;
 mod scope;
