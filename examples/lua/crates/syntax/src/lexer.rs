@@ -9,7 +9,7 @@
 //! token *ends*, which is what Lua reports in messages.
 //!
 //! Numerals are collected greedily like `read_numeral` and converted by
-//! [`crate::number`]. Strings decode every escape of Lua 5.4 (`\a \b \f
+//! [`gcheap_lua_strlib::str_to_number`]. Strings decode every escape of Lua 5.4 (`\a \b \f
 //! \n \r \t \v \\ \" \'`, backslash-newline, `\xXX`, `\ddd`, `\u{XXX}` up
 //! to 2^31 encoded as extended UTF-8, and `\z`). Long brackets
 //! `[==[ ... ]==]` are used for strings and comments; a newline right after
