@@ -6,14 +6,23 @@
 //!   source bytes to a plain AST whose names are resolved to local slots, upvalues and globals;
 //! - `gcheap-lua-strlib` (`crates/strlib`): the byte-string core of the string library (Lua
 //!   patterns, `string.format`, number formatting and parsing), independent of any heap;
-//! - this crate: the values on the heap ([`value`]) and tables ([`table`]).
+//! - this crate: the values on the heap ([`value`]), tables ([`table`]), functions
+//!   ([`function`]), the bytecode ([`opcode`]) and its compiler ([`compiler`]), the interpreter
+//!   loop ([`vm`]), the standard library ([`stdlib`]) and the state that runs a chunk ([`Lua`]).
 //!
 //! The corpus in `tests/corpus/` holds Lua scripts with the output PUC Lua 5.4 prints for each.
 
 #![warn(missing_docs)]
 
+pub mod compiler;
+pub mod function;
+mod lua;
+pub mod opcode;
+pub mod stdlib;
 pub mod table;
 pub mod value;
+pub mod vm;
 
+pub use lua::Lua;
 pub use table::{Table, TableData};
 pub use value::{KeyError, Value};

@@ -1,8 +1,8 @@
 //! Lua values on the gcheap heap.
 //!
 //! A [`Value`] is `Copy` and three words: nil, booleans and numbers are immediate; strings are
-//! `Gc<[u8]>` (Lua strings are bytes, compared by content), and tables are `Gc` pointers
-//! compared by identity. Every collectable value lives on the
+//! `Gc<[u8]>` (Lua strings are bytes, compared by content), and tables and functions are `Gc`
+//! pointers compared by identity. Every collectable value lives on the
 //! heap of the state's `Mutator`; a `Value<'gc>` carries the brand of the `mutate` call it was
 //! read in, so none survives outside one.
 //!
@@ -14,6 +14,7 @@ use std::hash::{Hash, Hasher};
 
 use gcheap::{Gc, Trace};
 
+use crate::function::Function;
 use crate::table::Table;
 
 /// A Lua value.
@@ -31,6 +32,8 @@ pub enum Value<'gc> {
     Str(Gc<'gc, [u8]>),
     /// A table, compared by identity.
     Table(Gc<'gc, Table<'gc>>),
+    /// A function (Lua closure or native), compared by identity.
+    Function(Gc<'gc, Function<'gc>>),
 }
 
 impl<'gc> Value<'gc> {
@@ -42,6 +45,7 @@ impl<'gc> Value<'gc> {
             Value::Int(_) | Value::Num(_) => "number",
             Value::Str(_) => "string",
             Value::Table(_) => "table",
+            Value::Function(_) => "function",
         }
     }
 
@@ -67,6 +71,7 @@ impl<'gc> Value<'gc> {
             (Value::Int(i), Value::Num(f)) | (Value::Num(f), Value::Int(i)) => int_eq_float(i, f),
             (Value::Str(a), Value::Str(b)) => Gc::ptr_eq(a, b) || a[..] == b[..],
             (Value::Table(a), Value::Table(b)) => Gc::ptr_eq(a, b),
+            (Value::Function(a), Value::Function(b)) => Gc::ptr_eq(a, b),
             _ => false,
         }
     }
@@ -84,7 +89,7 @@ impl<'gc> Value<'gc> {
 
     /// Whether the value is collectable for weak tables (strings are values there, as in Lua).
     pub fn is_weak_collectable(&self) -> bool {
-        matches!(self, Value::Table(_))
+        matches!(self, Value::Table(_) | Value::Function(_))
     }
 }
 
@@ -159,6 +164,7 @@ pub fn hash_value(v: &Value<'_>) -> u64 {
         Value::Num(f) => f.to_bits().wrapping_mul(K) ^ 0x5555,
         Value::Str(s) => hash_bytes(&s),
         Value::Table(t) => (Gc::as_ptr(t).addr() as u64 >> 4).wrapping_mul(K),
+        Value::Function(f) => (Gc::as_ptr(f).addr() as u64 >> 4).wrapping_mul(K),
     }
 }
 

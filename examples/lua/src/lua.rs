@@ -1,0 +1,131 @@
+//! Running a chunk: a heap, a mutator whose root holds the globals and the main state, and the
+//! compile-and-call of one script.
+
+use std::io::Write;
+
+use gcheap::{Gc, GcCell, GcRefCell, Heap, Mutator, Rootable, Trace};
+
+use crate::function::{Function, LuaClosure};
+use crate::stdlib;
+use crate::table::Table;
+use crate::value::Value;
+use crate::vm::{State, Vm};
+
+/// What a Lua state keeps on the heap: its globals, the string metatable and its stack.
+#[derive(Trace)]
+pub struct LuaRoot<'gc> {
+    globals: Gc<'gc, Table<'gc>>,
+    string_meta: Option<Gc<'gc, Table<'gc>>>,
+    state: GcRefCell<'gc, State<'gc>>,
+}
+
+type Root = Rootable![LuaRoot<'_>];
+
+/// A Lua state on its own heap.
+pub struct Lua {
+    mutator: Mutator<Root>,
+}
+
+impl std::fmt::Debug for Lua {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Lua").finish_non_exhaustive()
+    }
+}
+
+impl Lua {
+    /// A fresh state with the standard library, on a new heap.
+    pub fn new() -> Lua {
+        Lua::on_heap(&Heap::default())
+    }
+
+    /// A fresh state with the standard library, as a mutator of `heap`.
+    pub fn on_heap(heap: &Heap) -> Lua {
+        let mut mutator = heap.mutator::<Root>(|mc| LuaRoot {
+            globals: Table::new(mc, 0, 64),
+            string_meta: None,
+            state: GcRefCell::new(State::default()),
+        });
+        mutator.mutate_root(|mc, root| {
+            let meta = Self::open_libs(mc, root);
+            root.string_meta = Some(meta);
+        });
+        Lua { mutator }
+    }
+
+    fn open_libs<'gc>(mc: &gcheap::Mutation<'gc>, root: &mut LuaRoot<'gc>) -> Gc<'gc, Table<'gc>> {
+        {
+            let mut state = root.state.borrow_mut(mc);
+            let mut sink = std::io::sink();
+            let mut vm = Vm {
+                mc,
+                globals: root.globals,
+                string_meta: root.string_meta,
+                state: &mut state,
+                out: &mut sink,
+                called_from_lua: false,
+            };
+            stdlib::base::open(&mut vm, root.globals);
+            stdlib::math::open(&mut vm, root.globals);
+            stdlib::table::open(&mut vm, root.globals);
+            stdlib::string::open(&mut vm, root.globals)
+        }
+    }
+
+    /// Runs `source` (named `chunk_name` in messages) to completion, printing to `out`. Returns
+    /// the error message if it fails, as `lua` prints it.
+    pub fn run(
+        &mut self,
+        source: &[u8],
+        chunk_name: &str,
+        out: &mut dyn Write,
+    ) -> Result<(), String> {
+        let chunk = gcheap_lua_syntax::parse(source, &format!("@{chunk_name}"))
+            .map_err(|e| e.to_string())?;
+        self.mutator.mutate(|mc, root| {
+            let proto = crate::compiler::compile(mc, &chunk, chunk_name);
+            if std::env::var_os("GCHEAP_LUA_DUMP").is_some() {
+                for (i, op) in proto.code.iter().enumerate() {
+                    eprintln!("{i:3} {op:?}");
+                }
+            }
+            let env = Gc::new(mc, GcCell::new(Value::Table(root.globals)));
+            let main = Gc::new(
+                mc,
+                Function::Lua(LuaClosure {
+                    proto,
+                    upvalues: Box::new([env]),
+                }),
+            );
+            let mut state = root.state.borrow_mut(mc);
+            let mut vm = Vm {
+                mc,
+                globals: root.globals,
+                string_meta: root.string_meta,
+                state: &mut state,
+                out,
+                called_from_lua: false,
+            };
+            vm.call(Value::Function(main), Vec::new())
+                .map(|_| ())
+                .map_err(|e| LuaErrorMessage(vm.error_value(&e)).to_string())
+        })
+    }
+}
+
+/// An error value as `lua` reports an uncaught one.
+struct LuaErrorMessage<'gc>(Value<'gc>);
+
+impl std::fmt::Display for LuaErrorMessage<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Value::Str(s) => f.write_str(&String::from_utf8_lossy(&s)),
+            v => write!(f, "(error object is a {} value)", v.type_name()),
+        }
+    }
+}
+
+impl Default for Lua {
+    fn default() -> Self {
+        Lua::new()
+    }
+}
