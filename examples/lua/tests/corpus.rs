@@ -37,13 +37,20 @@ fn scripts_match_puc_lua() {
         .filter(|p| p.extension().is_some_and(|e| e == "lua"))
         .collect();
     scripts.sort();
-    assert!(scripts.len() >= 40, "the corpus has {} scripts", scripts.len());
+    assert!(
+        scripts.len() >= 40,
+        "the corpus has {} scripts",
+        scripts.len()
+    );
     let names: BTreeSet<String> = scripts
         .iter()
         .map(|p| p.file_stem().unwrap().to_str().unwrap().to_string())
         .collect();
     for p in &passing {
-        assert!(names.contains(p), "PASSING lists {p}, which is not in the corpus");
+        assert!(
+            names.contains(p),
+            "PASSING lists {p}, which is not in the corpus"
+        );
     }
     let mut regressed = Vec::new();
     let mut differ = 0;
@@ -71,5 +78,9 @@ fn scripts_match_puc_lua() {
         scripts.len() - differ - regressed.len(),
         scripts.len()
     );
-    assert!(regressed.is_empty(), "regressions:\n{}", regressed.join("\n"));
+    assert!(
+        regressed.is_empty(),
+        "regressions:\n{}",
+        regressed.join("\n")
+    );
 }
