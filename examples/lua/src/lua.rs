@@ -21,9 +21,14 @@ pub struct LuaRoot<'gc> {
 
 type Root = Rootable![LuaRoot<'_>];
 
+/// The parts of the standard library written in Lua.
+const PRELUDE: &[u8] = include_bytes!("stdlib/prelude.lua");
+
 /// A Lua state on its own heap.
 pub struct Lua {
     mutator: Mutator<Root>,
+    /// The script's arguments: its `...`.
+    args: Vec<String>,
 }
 
 impl std::fmt::Debug for Lua {
@@ -49,7 +54,13 @@ impl Lua {
             let meta = Self::open_libs(mc, root);
             root.string_meta = Some(meta);
         });
-        Lua { mutator }
+        let mut lua = Lua {
+            mutator,
+            args: Vec::new(),
+        };
+        lua.run(PRELUDE, "prelude", &mut std::io::sink())
+            .expect("the prelude runs");
+        lua
     }
 
     fn open_libs<'gc>(mc: &gcheap::Mutation<'gc>, root: &mut LuaRoot<'gc>) -> Gc<'gc, Table<'gc>> {
@@ -71,8 +82,31 @@ impl Lua {
         }
     }
 
+    /// Sets the global `arg` as `lua` does for a script: `arg[0]` the script, `arg[1..]` its
+    /// arguments.
+    pub fn set_args(&mut self, script: &str, args: &[String]) {
+        self.args = args.to_vec();
+        self.mutator.mutate(|mc, root| {
+            let t = Table::new(mc, args.len(), 1);
+            let s = Value::Str(Gc::from_slice(mc, script.as_bytes()));
+            t.set(mc, Value::Int(0), s).expect("an integer key");
+            let exe = Value::Str(Gc::from_slice(mc, b"gcheap-lua"));
+            t.set(mc, Value::Int(-1), exe).expect("an integer key");
+            for (i, a) in args.iter().enumerate() {
+                let v = Value::Str(Gc::from_slice(mc, a.as_bytes()));
+                t.set(mc, Value::Int(i as i64 + 1), v)
+                    .expect("an integer key");
+            }
+            let k = Value::Str(Gc::from_slice(mc, b"arg"));
+            root.globals
+                .set(mc, k, Value::Table(t))
+                .expect("a string key");
+        });
+    }
+
     /// Runs `source` (named `chunk_name` in messages) to completion, printing to `out`. Returns
-    /// the error message if it fails, as `lua` prints it.
+    /// the error message if it fails, as `lua` prints it. (`GCHEAP_LUA_DUMP=1` prints the main
+    /// function's bytecode to stderr first.)
     pub fn run(
         &mut self,
         source: &[u8],
@@ -81,6 +115,7 @@ impl Lua {
     ) -> Result<(), String> {
         let chunk = gcheap_lua_syntax::parse(source, &format!("@{chunk_name}"))
             .map_err(|e| e.to_string())?;
+        let args = self.args.clone();
         self.mutator.mutate(|mc, root| {
             let proto = crate::compiler::compile(mc, &chunk, chunk_name);
             if std::env::var_os("GCHEAP_LUA_DUMP").is_some() {
@@ -105,7 +140,11 @@ impl Lua {
                 out,
                 called_from_lua: false,
             };
-            vm.call(Value::Function(main), Vec::new())
+            let varargs = args
+                .iter()
+                .map(|a| Value::Str(Gc::from_slice(mc, a.as_bytes())))
+                .collect();
+            vm.call(Value::Function(main), varargs)
                 .map(|_| ())
                 .map_err(|e| LuaErrorMessage(vm.error_value(&e)).to_string())
         })

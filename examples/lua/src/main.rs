@@ -22,6 +22,7 @@ fn main() -> ExitCode {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut lua = Lua::new();
+    lua.set_args(path, &args[2..]);
     let result = lua.run(&source, path, &mut out);
     let _ = out.flush();
     match result {

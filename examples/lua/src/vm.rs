@@ -225,7 +225,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
             Value::Function(func) => match &*func {
                 Function::Native(n) => {
                     let outer = std::mem::replace(&mut self.called_from_lua, false);
-                    let r = (n.call)(self, args);
+                    let r = (n.call)(self, args).map_err(|e| self.qualify(e, n.name));
                     self.called_from_lua = outer;
                     r
                 }
@@ -603,6 +603,29 @@ impl<'a, 'gc> Vm<'a, 'gc> {
         }
     }
 
+    /// A native's argument error when it was not called from Lua code by its field: Lua names
+    /// the function by its qualified name then (`'string.sub'`, not `'sub'`).
+    fn qualify(&self, e: LuaError<'gc>, qualified: &str) -> LuaError<'gc> {
+        let Some((_, short)) = qualified.rsplit_once('.') else {
+            return e;
+        };
+        let fix = |msg: &str| {
+            let from = format!(" to '{short}' (");
+            msg.starts_with("bad argument #")
+                .then(|| msg.replacen(&from, &format!(" to '{qualified}' ("), 1))
+        };
+        match &e.pending {
+            Some(Pending::Caller(msg)) => match fix(msg) {
+                Some(m) => LuaError {
+                    value: Value::Nil,
+                    pending: Some(Pending::Caller(m)),
+                },
+                None => e,
+            },
+            _ => e,
+        }
+    }
+
     /// Calls a native function with `args`, settling its pending errors at the boundary.
     fn call_native(
         &mut self,
@@ -958,7 +981,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                 Value::Num(f) => strlib::for_limit(i, strlib::Number::Float(f), st),
                 other => {
                     return Err(self.error(format!(
-                        "'for' limit must be a number (got {})",
+                        "bad 'for' limit (number expected, got {})",
                         other.type_name()
                     )));
                 }
@@ -980,18 +1003,21 @@ impl<'a, 'gc> Vm<'a, 'gc> {
         let name = |v: Value<'gc>| v.type_name();
         let Some(i) = num_of(init).map(as_float) else {
             return Err(self.error(format!(
-                "'for' initial value must be a number (got {})",
+                "bad 'for' initial value (number expected, got {})",
                 name(init)
             )));
         };
         let Some(l) = num_of(limit).map(as_float) else {
             return Err(self.error(format!(
-                "'for' limit must be a number (got {})",
+                "bad 'for' limit (number expected, got {})",
                 name(limit)
             )));
         };
         let Some(st) = num_of(step).map(as_float) else {
-            return Err(self.error(format!("'for' step must be a number (got {})", name(step))));
+            return Err(self.error(format!(
+                "bad 'for' step (number expected, got {})",
+                name(step)
+            )));
         };
         if st == 0.0 {
             return Err(self.error("'for' step is zero"));

@@ -17,6 +17,7 @@ fn run(path: &Path) -> Vec<u8> {
     let name = path.file_name().unwrap().to_str().unwrap();
     let mut out = Vec::new();
     let mut lua = Lua::new();
+    lua.set_args(name, &[]);
     if let Err(msg) = lua.run(&source, name, &mut out) {
         out.extend_from_slice(format!("<uncaught error: {msg}>\n").as_bytes());
     }

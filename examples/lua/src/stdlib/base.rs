@@ -63,7 +63,21 @@ pub fn tostring_value<'gc>(vm: &mut Vm<'_, 'gc>, v: Value<'gc>) -> Result<Vec<u8
         Value::Int(i) => strlib::fmt_int(i),
         Value::Num(f) => strlib::fmt_float(f),
         Value::Str(s) => s.to_vec(),
-        Value::Table(t) => format!("table: {:p}", Gc::as_ptr(t)).into_bytes(),
+        Value::Table(t) => {
+            let name = t
+                .metatable()
+                .map(|m| m.get(vm.str(b"__name")))
+                .and_then(|n| match n {
+                    Value::Str(s) => Some(String::from_utf8_lossy(&s).into_owned()),
+                    _ => None,
+                });
+            format!(
+                "{}: {:p}",
+                name.as_deref().unwrap_or("table"),
+                Gc::as_ptr(t)
+            )
+            .into_bytes()
+        }
         Value::Function(f) => match &*f {
             Function::Native(_) => format!("function: builtin: {:p}", Gc::as_ptr(f)).into_bytes(),
             Function::Lua(_) => format!("function: {:p}", Gc::as_ptr(f)).into_bytes(),
@@ -170,7 +184,7 @@ fn ipairs_step<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
 
 fn ipairs<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
     if args.is_empty() {
-        return Err(vm.plain_error("bad argument #1 to 'ipairs' (table expected, got no value)"));
+        return Err(vm.plain_error("bad argument #1 to 'ipairs' (value expected)"));
     }
     let step = native(vm, "ipairs_step", ipairs_step);
     Ok(vec![step, args[0], Value::Int(0)])
@@ -246,8 +260,15 @@ fn setmetatable<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
     let mt = match arg(&args, 1) {
         Value::Nil => None,
         Value::Table(m) => Some(m),
-        _ => {
-            return Err(vm.plain_error("bad argument #2 to 'setmetatable' (nil or table expected)"));
+        other => {
+            return Err(vm.plain_error(format!(
+                "bad argument #2 to 'setmetatable' (nil or table expected, got {})",
+                if args.len() < 2 {
+                    "no value"
+                } else {
+                    other.type_name()
+                }
+            )));
         }
     };
     if let Some(old) = t.metatable()
@@ -298,6 +319,13 @@ fn rawlen<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
     match arg(&args, 0) {
         Value::Table(t) => Ok(vec![Value::Int(t.data.borrow().length())]),
         Value::Str(s) => Ok(vec![Value::Int(s.len() as i64)]),
-        _ => Err(vm.plain_error("table or string expected")),
+        other => Err(vm.plain_error(format!(
+            "bad argument #1 to 'rawlen' (table or string expected, got {})",
+            if args.is_empty() {
+                "no value"
+            } else {
+                other.type_name()
+            }
+        ))),
     }
 }

@@ -14,20 +14,25 @@ type R<'gc> = Result<Vec<Value<'gc>>, LuaError<'gc>>;
 /// Registers `math` in `globals`.
 pub fn open<'gc>(vm: &mut Vm<'_, 'gc>, globals: Gc<'gc, Table<'gc>>) {
     let lib = Table::new(vm.mc, 0, 32);
-    register(vm, lib, "floor", floor);
-    register(vm, lib, "ceil", ceil);
-    register(vm, lib, "abs", abs);
-    register(vm, lib, "max", max);
-    register(vm, lib, "min", min);
-    register(vm, lib, "sqrt", sqrt);
-    register(vm, lib, "exp", exp);
-    register(vm, lib, "log", log);
-    register(vm, lib, "sin", sin);
-    register(vm, lib, "cos", cos);
-    register(vm, lib, "fmod", fmod);
-    register(vm, lib, "modf", modf);
-    register(vm, lib, "tointeger", tointeger);
-    register(vm, lib, "type", type_);
+    register(vm, lib, "math.floor", floor);
+    register(vm, lib, "math.ceil", ceil);
+    register(vm, lib, "math.abs", abs);
+    register(vm, lib, "math.max", max);
+    register(vm, lib, "math.min", min);
+    register(vm, lib, "math.sqrt", sqrt);
+    register(vm, lib, "math.exp", exp);
+    register(vm, lib, "math.log", log);
+    register(vm, lib, "math.sin", sin);
+    register(vm, lib, "math.cos", cos);
+    register(vm, lib, "math.tan", tan);
+    register(vm, lib, "math.asin", asin);
+    register(vm, lib, "math.acos", acos);
+    register(vm, lib, "math.atan", atan);
+    register(vm, lib, "math.ult", ult);
+    register(vm, lib, "math.fmod", fmod);
+    register(vm, lib, "math.modf", modf);
+    register(vm, lib, "math.tointeger", tointeger);
+    register(vm, lib, "math.type", type_);
     let consts = [
         ("huge", Value::Num(f64::INFINITY)),
         ("pi", Value::Num(std::f64::consts::PI)),
@@ -167,6 +172,34 @@ fn cos<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
     Ok(vec![Value::Num(float(vm, &args, 0, "cos")?.cos())])
 }
 
+fn tan<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
+    Ok(vec![Value::Num(float(vm, &args, 0, "tan")?.tan())])
+}
+
+fn asin<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
+    Ok(vec![Value::Num(float(vm, &args, 0, "asin")?.asin())])
+}
+
+fn acos<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
+    Ok(vec![Value::Num(float(vm, &args, 0, "acos")?.acos())])
+}
+
+fn atan<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
+    let y = float(vm, &args, 0, "atan")?;
+    let x = if arg(&args, 1).is_nil() {
+        1.0
+    } else {
+        float(vm, &args, 1, "atan")?
+    };
+    Ok(vec![Value::Num(y.atan2(x))])
+}
+
+fn ult<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
+    let a = super::check_int(vm, &args, 0, "ult")?;
+    let b = super::check_int(vm, &args, 1, "ult")?;
+    Ok(vec![Value::Bool((a as u64) < (b as u64))])
+}
+
 fn fmod<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
     match (number(vm, &args, 0, "fmod")?, number(vm, &args, 1, "fmod")?) {
         (strlib::Number::Int(a), strlib::Number::Int(b)) => {
@@ -183,14 +216,11 @@ fn modf<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
     let x = float(vm, &args, 0, "modf")?;
     let int = if x.is_infinite() { x } else { x.trunc() };
     let frac = if x.is_infinite() { 0.0 } else { x - int };
+    // Lua 5.4 returns the integral part as an integer when it fits (`l_mathop(floor)` then
+    // `lua_Number` to integer in `math_modf`'s "float" result: printed as "3").
     let int_v = match float_to_int(int) {
-        Some(i) => Value::Num(i as f64),
-        None => Value::Num(int),
-    };
-    // Lua returns the integral part as a float that prints as an integer when it fits.
-    let int_v = match int_v {
-        Value::Num(f) if float_to_int(f).is_some() => Value::Num(f),
-        v => v,
+        Some(i) if !x.is_infinite() => Value::Int(i),
+        _ => Value::Num(int),
     };
     Ok(vec![int_v, Value::Num(frac)])
 }

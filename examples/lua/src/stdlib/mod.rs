@@ -22,7 +22,8 @@ pub fn native<'gc>(vm: &Vm<'_, 'gc>, name: &'static str, call: NativeFn) -> Valu
     Value::Function(Gc::new(vm.mc, Function::Native(Native { name, call })))
 }
 
-/// Sets `table[name]` to a native function.
+/// Sets `table[key]` to a native function, where `name` is `key` or `lib.key`: the name error
+/// messages use when the function is not called from Lua code by its field (`'string.sub'`).
 pub fn register<'gc>(
     vm: &mut Vm<'_, 'gc>,
     table: Gc<'gc, Table<'gc>>,
@@ -30,7 +31,8 @@ pub fn register<'gc>(
     call: NativeFn,
 ) {
     let f = native(vm, name, call);
-    let k = vm.str(name.as_bytes());
+    let key = name.rsplit('.').next().expect("a name");
+    let k = vm.str(key.as_bytes());
     table.set(vm.mc, k, f).expect("a string key");
 }
 

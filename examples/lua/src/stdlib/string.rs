@@ -15,18 +15,18 @@ type R<'gc> = Result<Vec<Value<'gc>>, LuaError<'gc>>;
 /// Registers `string` in `globals` and returns the string metatable (`{__index = string}`).
 pub fn open<'gc>(vm: &mut Vm<'_, 'gc>, globals: Gc<'gc, Table<'gc>>) -> Gc<'gc, Table<'gc>> {
     let lib = Table::new(vm.mc, 0, 16);
-    register(vm, lib, "len", len);
-    register(vm, lib, "sub", sub);
-    register(vm, lib, "upper", upper);
-    register(vm, lib, "lower", lower);
-    register(vm, lib, "rep", rep);
-    register(vm, lib, "reverse", reverse);
-    register(vm, lib, "byte", byte);
-    register(vm, lib, "char", char);
-    register(vm, lib, "format", format);
-    register(vm, lib, "find", find);
-    register(vm, lib, "match", match_);
-    register(vm, lib, "gsub", gsub);
+    register(vm, lib, "string.len", len);
+    register(vm, lib, "string.sub", sub);
+    register(vm, lib, "string.upper", upper);
+    register(vm, lib, "string.lower", lower);
+    register(vm, lib, "string.rep", rep);
+    register(vm, lib, "string.reverse", reverse);
+    register(vm, lib, "string.byte", byte);
+    register(vm, lib, "string.char", char);
+    register(vm, lib, "string.format", format);
+    register(vm, lib, "string.find", find);
+    register(vm, lib, "string.match", match_);
+    register(vm, lib, "string.gsub", gsub);
     let k = vm.str(b"string");
     globals
         .set(vm.mc, k, Value::Table(lib))

@@ -14,12 +14,13 @@ type R<'gc> = Result<Vec<Value<'gc>>, LuaError<'gc>>;
 /// Registers `table` in `globals`.
 pub fn open<'gc>(vm: &mut Vm<'_, 'gc>, globals: Gc<'gc, Table<'gc>>) {
     let lib = Table::new(vm.mc, 0, 8);
-    register(vm, lib, "insert", insert);
-    register(vm, lib, "remove", remove);
-    register(vm, lib, "concat", concat);
-    register(vm, lib, "unpack", unpack);
-    register(vm, lib, "pack", pack);
-    register(vm, lib, "sort", sort);
+    register(vm, lib, "table.insert", insert);
+    register(vm, lib, "table.remove", remove);
+    register(vm, lib, "table.concat", concat);
+    register(vm, lib, "table.unpack", unpack);
+    register(vm, lib, "table.pack", pack);
+    register(vm, lib, "table.sort", sort);
+    register(vm, lib, "table.move", move_);
     let k = vm.str(b"table");
     globals
         .set(vm.mc, k, Value::Table(lib))
@@ -118,6 +119,43 @@ fn concat<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
         k += 1;
     }
     Ok(vec![vm.str(&out)])
+}
+
+fn move_<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
+    check_table(vm, &args, 0, "move")?;
+    let a1 = args[0];
+    let f = check_int(vm, &args, 1, "move")?;
+    let e = check_int(vm, &args, 2, "move")?;
+    let t = check_int(vm, &args, 3, "move")?;
+    let a2 = if arg(&args, 4).is_nil() {
+        a1
+    } else {
+        check_table(vm, &args, 4, "move")?;
+        args[4]
+    };
+    if e >= f {
+        if !(f > 0 || e < i64::MAX + f) {
+            return Err(vm.plain_error("bad argument #3 to 'move' (too many elements to move)"));
+        }
+        let same = a1.raw_eq(&a2);
+        if t > e || t <= f || !same {
+            for i in 0..=(e - f) {
+                let v = vm.index(a1, Value::Int(f + i))?;
+                vm.set_index(a2, Value::Int(t + i), v)?;
+            }
+        } else {
+            let mut i = e - f;
+            loop {
+                let v = vm.index(a1, Value::Int(f + i))?;
+                vm.set_index(a2, Value::Int(t + i), v)?;
+                if i == 0 {
+                    break;
+                }
+                i -= 1;
+            }
+        }
+    }
+    Ok(vec![a2])
 }
 
 fn unpack<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
