@@ -62,6 +62,9 @@ pub struct State<'gc> {
     stack: Vec<Value<'gc>>,
     cells: Vec<Option<Gc<'gc, UpCell<'gc>>>>,
     frames: Vec<Frame<'gc>>,
+    /// Every active call, Lua or native, innermost last: `Some(i)` is Lua frame `i`, `None` a
+    /// native function (what `error`'s levels count).
+    calls: Vec<Option<usize>>,
     /// The end of the last multiple results.
     top: usize,
 }
@@ -188,13 +191,13 @@ impl<'a, 'gc> Vm<'a, 'gc> {
     /// An error with the position of the Lua function `level` frames up (1: the running one),
     /// as `error(msg, level)` makes it.
     pub fn error_at_level(&self, level: usize, msg: &str) -> LuaError<'gc> {
-        let frames = &self.state.frames;
-        // Level 1 is the caller of the native raising the error: Lua code only if the native
-        // was called from a Lua instruction (not from `pcall` or another native).
-        if level == 0 || level > frames.len() || !self.called_from_lua {
+        // The innermost call is the native raising the error; level 1 is its caller.
+        let calls = &self.state.calls;
+        let at = calls.len().checked_sub(1 + level);
+        let Some(Some(fi)) = (level > 0).then_some(at).flatten().map(|i| calls[i]) else {
             return LuaError::new(self.str(msg.as_bytes()));
-        }
-        let f = &frames[frames.len() - level];
+        };
+        let f = &self.state.frames[fi];
         let Function::Lua(c) = &*f.closure else {
             unreachable!("frames hold Lua closures")
         };
@@ -225,7 +228,9 @@ impl<'a, 'gc> Vm<'a, 'gc> {
             Value::Function(func) => match &*func {
                 Function::Native(n) => {
                     let outer = std::mem::replace(&mut self.called_from_lua, false);
+                    self.state.calls.push(None);
                     let r = (n.call)(self, args).map_err(|e| self.qualify(e, n.name));
+                    self.state.calls.pop();
                     self.called_from_lua = outer;
                     r
                 }
@@ -234,6 +239,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                     self.state.stack.push(f);
                     self.state.stack.extend(args.iter().copied());
                     let depth = self.state.frames.len();
+                    let calls = self.state.calls.len();
                     let nargs = args.len();
                     self.push_frame(func, at, nargs, MULTI);
                     match self.execute(depth) {
@@ -245,6 +251,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                         }
                         Err(e) => {
                             self.state.frames.truncate(depth);
+                            self.state.calls.truncate(calls);
                             self.state.stack.truncate(at);
                             self.state.cells.truncate(at);
                             Err(e)
@@ -289,6 +296,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
         if self.state.cells.len() < size {
             self.state.cells.resize(size, None);
         }
+        self.state.calls.push(Some(self.state.frames.len()));
         self.state.frames.push(Frame {
             closure: func,
             pc: 0,
@@ -512,6 +520,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                             from + count as usize
                         };
                         let frame = self.state.frames.pop().expect("a frame returns");
+                        self.state.calls.pop();
                         let results: Vec<Value<'gc>> = self.state.stack[from..to].to_vec();
                         self.place_results(frame.ret, &results, frame.nresults);
                         if self.state.frames.len() == depth {
@@ -639,7 +648,9 @@ impl<'a, 'gc> Vm<'a, 'gc> {
             unreachable!("call_native of a native")
         };
         let outer = std::mem::replace(&mut self.called_from_lua, true);
+        self.state.calls.push(None);
         let r = (n.call)(self, args).map_err(|e| self.native_boundary(e));
+        self.state.calls.pop();
         self.called_from_lua = outer;
         r
     }
@@ -821,7 +832,11 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                             .first()
                             .copied()
                             .unwrap_or(Value::Nil)),
-                        None => Err(e),
+                        // The bad operand is this instruction's only one.
+                        None => Err(match e.pending {
+                            Some(Pending::Operand { msg, .. }) => self.operand_error(msg, 1),
+                            _ => e,
+                        }),
                     }
                 }),
             },

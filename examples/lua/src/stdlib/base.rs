@@ -26,6 +26,7 @@ pub fn open<'gc>(vm: &mut Vm<'_, 'gc>, globals: Gc<'gc, Table<'gc>>) {
     register(vm, globals, "select", select);
     register(vm, globals, "error", error);
     register(vm, globals, "pcall", pcall);
+    register(vm, globals, "xpcall", xpcall);
     register(vm, globals, "assert", assert);
     register(vm, globals, "setmetatable", setmetatable);
     register(vm, globals, "getmetatable", getmetatable);
@@ -238,6 +239,31 @@ fn pcall<'gc>(vm: &mut Vm<'_, 'gc>, mut args: Vec<Value<'gc>>) -> R<'gc> {
             Ok(r)
         }
         Err(e) => Ok(vec![Value::Bool(false), vm.error_value(&e)]),
+    }
+}
+
+fn xpcall<'gc>(vm: &mut Vm<'_, 'gc>, mut args: Vec<Value<'gc>>) -> R<'gc> {
+    if args.len() < 2 {
+        return Err(vm.plain_error("bad argument #2 to 'xpcall' (value expected)"));
+    }
+    let f = args.remove(0);
+    let handler = args.remove(0);
+    match vm.call(f, args) {
+        Ok(mut r) => {
+            r.insert(0, Value::Bool(true));
+            Ok(r)
+        }
+        Err(e) => {
+            let err = vm.error_value(&e);
+            let mut r = match vm.call(handler, vec![err]) {
+                Ok(r) => r,
+                Err(e2) => vec![vm.error_value(&e2)],
+            };
+            r.truncate(1);
+            r.resize(1, Value::Nil);
+            r.insert(0, Value::Bool(false));
+            Ok(r)
+        }
     }
 }
 

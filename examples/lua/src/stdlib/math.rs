@@ -111,14 +111,10 @@ fn abs<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
 
 fn extreme<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>, name: &str, want_max: bool) -> R<'gc> {
     if args.is_empty() {
-        return Err(vm.plain_error(format!(
-            "bad argument #1 to '{name}' (number expected, got no value)"
-        )));
+        return Err(vm.plain_error(format!("bad argument #1 to '{name}' (value expected)")));
     }
     let mut best = args[0];
-    number(vm, &args, 0, name)?;
     for i in 1..args.len() {
-        number(vm, &args, i, name)?;
         let better = if want_max {
             vm.less(best, args[i], false)?
         } else {

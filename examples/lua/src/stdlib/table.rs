@@ -68,7 +68,7 @@ fn remove<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
         n
     };
     if args.len() >= 2 && n + 1 != pos && (pos < 1 || pos > n + 1) && !(n == 0 && pos == 0) {
-        return Err(vm.plain_error("bad argument #2 to 'remove' (position out of bounds)"));
+        return Err(vm.plain_error("bad argument #1 to 'remove' (position out of bounds)"));
     }
     let v = vm.index(t, Value::Int(pos))?;
     let mut i = pos;
@@ -109,7 +109,8 @@ fn concat<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
             Some(b) => out.extend(b),
             None => {
                 return Err(vm.plain_error(format!(
-                    "invalid value (at index {k}) in table for 'concat'"
+                    "invalid value ({}) at index {k} in table for 'concat'",
+                    v.type_name()
                 )));
             }
         }
