@@ -114,14 +114,14 @@ fn extreme<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>, name: &str, want_ma
         return Err(vm.plain_error(format!("bad argument #1 to '{name}' (value expected)")));
     }
     let mut best = args[0];
-    for i in 1..args.len() {
+    for &v in &args[1..] {
         let better = if want_max {
-            vm.less(best, args[i], false)?
+            vm.less(best, v, false)?
         } else {
-            vm.less(args[i], best, false)?
+            vm.less(v, best, false)?
         };
         if better {
-            best = args[i];
+            best = v;
         }
     }
     Ok(vec![best])
