@@ -74,6 +74,7 @@ impl Lua {
                 state: &mut state,
                 out: &mut sink,
                 called_from_lua: false,
+                can_suspend: false,
             };
             stdlib::base::open(&mut vm, root.globals);
             stdlib::math::open(&mut vm, root.globals);
@@ -116,38 +117,50 @@ impl Lua {
         let chunk = gcheap_lua_syntax::parse(source, &format!("@{chunk_name}"))
             .map_err(|e| e.to_string())?;
         let args = self.args.clone();
-        self.mutator.mutate(|mc, root| {
-            let proto = crate::compiler::compile(mc, &chunk, chunk_name);
-            if std::env::var_os("GCHEAP_LUA_DUMP").is_some() {
-                for (i, op) in proto.code.iter().enumerate() {
-                    eprintln!("{i:3} {op:?}");
+        let mut started = false;
+        // Long scripts return from `mutate` whenever a cycle waits for this mutator (see
+        // `Vm::resume`), so the collector can run: the frames wait in the root's state.
+        loop {
+            let done = self.mutator.mutate(|mc, root| {
+                let mut state = root.state.borrow_mut(mc);
+                let mut vm = Vm {
+                    mc,
+                    globals: root.globals,
+                    string_meta: root.string_meta,
+                    state: &mut state,
+                    out: &mut *out,
+                    called_from_lua: false,
+                    can_suspend: false,
+                };
+                if !started {
+                    let proto = crate::compiler::compile(mc, &chunk, chunk_name);
+                    if std::env::var_os("GCHEAP_LUA_DUMP").is_some() {
+                        for (i, op) in proto.code.iter().enumerate() {
+                            eprintln!("{i:3} {op:?}");
+                        }
+                    }
+                    let env = Gc::new(mc, GcCell::new(Value::Table(root.globals)));
+                    let main = Gc::new(
+                        mc,
+                        Function::Lua(LuaClosure {
+                            proto,
+                            upvalues: Box::new([env]),
+                        }),
+                    );
+                    let varargs = args
+                        .iter()
+                        .map(|a| Value::Str(Gc::from_slice(mc, a.as_bytes())))
+                        .collect();
+                    vm.start(main, varargs);
                 }
+                vm.resume()
+                    .map_err(|e| LuaErrorMessage(vm.error_value(&e)).to_string())
+            })?;
+            started = true;
+            if done {
+                return Ok(());
             }
-            let env = Gc::new(mc, GcCell::new(Value::Table(root.globals)));
-            let main = Gc::new(
-                mc,
-                Function::Lua(LuaClosure {
-                    proto,
-                    upvalues: Box::new([env]),
-                }),
-            );
-            let mut state = root.state.borrow_mut(mc);
-            let mut vm = Vm {
-                mc,
-                globals: root.globals,
-                string_meta: root.string_meta,
-                state: &mut state,
-                out,
-                called_from_lua: false,
-            };
-            let varargs = args
-                .iter()
-                .map(|a| Value::Str(Gc::from_slice(mc, a.as_bytes())))
-                .collect();
-            vm.call(Value::Function(main), varargs)
-                .map(|_| ())
-                .map_err(|e| LuaErrorMessage(vm.error_value(&e)).to_string())
-        })
+        }
     }
 }
 

@@ -84,6 +84,9 @@ pub struct Vm<'a, 'gc> {
     /// Whether the running native function was called by a Lua instruction (rather than by
     /// another native, such as `pcall`).
     pub called_from_lua: bool,
+    /// Whether the outermost loop may suspend when the heap asks (`Mutation::should_yield`): only
+    /// the driver's [`resume`](Vm::resume), never a nested call, whose caller holds Rust state.
+    pub can_suspend: bool,
 }
 
 impl<'gc> LuaError<'gc> {
@@ -242,8 +245,11 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                     let calls = self.state.calls.len();
                     let nargs = args.len();
                     self.push_frame(func, at, nargs, MULTI);
-                    match self.execute(depth) {
-                        Ok(()) => {
+                    let outer = std::mem::replace(&mut self.can_suspend, false);
+                    let r = self.execute(depth);
+                    self.can_suspend = outer;
+                    match r {
+                        Ok(_) => {
                             let results = self.state.stack[at..self.state.top].to_vec();
                             self.state.stack.truncate(at);
                             self.state.cells.truncate(at);
@@ -309,11 +315,55 @@ impl<'a, 'gc> Vm<'a, 'gc> {
 
     /// Runs frames until the frame count drops back to `depth`; an error leaves with the
     /// position of the instruction that raised it (its frame is still on top).
-    fn execute(&mut self, depth: usize) -> Result<(), LuaError<'gc>> {
+    fn execute(&mut self, depth: usize) -> Result<bool, LuaError<'gc>> {
         self.execute_frames(depth).map_err(|e| self.finish_error(e))
     }
 
-    fn execute_frames(&mut self, depth: usize) -> Result<(), LuaError<'gc>> {
+    /// Pushes the frame of `main` (a Lua closure) with `args`, to be run by [`resume`](Self::resume).
+    pub fn start(&mut self, main: Gc<'gc, Function<'gc>>, args: Vec<Value<'gc>>) {
+        let at = self.state.stack.len();
+        self.state.stack.push(Value::Function(main));
+        let nargs = args.len();
+        self.state.stack.extend(args);
+        self.push_frame(main, at, nargs, 0);
+    }
+
+    /// Runs the started frames until they return (`Ok(true)`) or the heap asks this mutator to
+    /// return from `mutate` (`Ok(false)`: call again in the next `mutate`; every frame is in the
+    /// state, so nothing is lost). An error unwinds every frame.
+    pub fn resume(&mut self) -> Result<bool, LuaError<'gc>> {
+        let outer = std::mem::replace(&mut self.can_suspend, true);
+        let r = self.execute(0);
+        self.can_suspend = outer;
+        match r {
+            Ok(done) => {
+                if done {
+                    self.reset();
+                }
+                Ok(done)
+            }
+            Err(e) => {
+                self.reset();
+                Err(e)
+            }
+        }
+    }
+
+    fn reset(&mut self) {
+        self.state.frames.clear();
+        self.state.calls.clear();
+        self.state.stack.clear();
+        self.state.cells.clear();
+        self.state.top = 0;
+    }
+
+    /// At a loop's back edge or a call: whether to suspend now (see `resume`).
+    #[inline]
+    fn should_suspend(&self, depth: usize) -> bool {
+        depth == 0 && self.can_suspend && self.mc.should_yield()
+    }
+
+    fn execute_frames(&mut self, depth: usize) -> Result<bool, LuaError<'gc>> {
         'frames: loop {
             let fi = self.state.frames.len() - 1;
             let (closure, base) = {
@@ -460,6 +510,10 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                     }
                     Op::Jump { offset } => {
                         pc = (pc as i64 + offset as i64) as usize;
+                        if offset < 0 && self.should_suspend(depth) {
+                            self.state.frames[fi].pc = pc;
+                            return Ok(false);
+                        }
                     }
                     Op::Test {
                         src,
@@ -501,6 +555,9 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                             && let Function::Lua(_) = &*g
                         {
                             self.push_frame(g, at, nargs, nresults);
+                            if self.should_suspend(depth) {
+                                return Ok(false);
+                            }
                             continue 'frames;
                         }
                         let args = self.state.stack[at + 1..at + 1 + nargs].to_vec();
@@ -524,7 +581,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                         let results: Vec<Value<'gc>> = self.state.stack[from..to].to_vec();
                         self.place_results(frame.ret, &results, frame.nresults);
                         if self.state.frames.len() == depth {
-                            return Ok(());
+                            return Ok(true);
                         }
                         continue 'frames;
                     }
@@ -572,6 +629,10 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                     Op::ForLoop { base: s, offset } => {
                         if self.for_loop(base + s as usize) {
                             pc = (pc as i64 + offset as i64) as usize;
+                            if self.should_suspend(depth) {
+                                self.state.frames[fi].pc = pc;
+                                return Ok(false);
+                            }
                         }
                     }
                     Op::TForLoop { base: s, offset } => {
@@ -580,6 +641,10 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                         if !v.is_nil() {
                             self.state.stack[s + 2] = v;
                             pc = (pc as i64 + offset as i64) as usize;
+                            if self.should_suspend(depth) {
+                                self.state.frames[fi].pc = pc;
+                                return Ok(false);
+                            }
                         }
                     }
                 }

@@ -1,0 +1,48 @@
+//! A script runs on the heap as any mutator does: a long allocating loop returns from `mutate`
+//! when a cycle waits for it, so the collector keeps the heap bounded while the script runs.
+
+use gcheap::Heap;
+use gcheap_lua::Lua;
+
+#[test]
+fn a_long_allocating_loop_lets_the_collector_run() {
+    let heap = Heap::default();
+    let mut lua = Lua::on_heap(&heap);
+    let script = b"
+        local t, sum = nil, 0
+        for i = 1, 400000 do
+            t = {i, tostring(i), {i}}
+            sum = sum + t[1]
+        end
+        print(sum, t[2])
+    ";
+    let mut out = Vec::new();
+    lua.run(script, "loop", &mut out).unwrap();
+    assert_eq!(String::from_utf8(out).unwrap(), "80000200000\t400000\n");
+    let stats = heap.mem_stats();
+    // 400,000 iterations allocate well over 100 MB; without cycles during the script it would
+    // all still be there.
+    assert!(stats.num_gc >= 3, "{} cycles ran", stats.num_gc);
+    assert!(
+        stats.heap_alloc < 32 << 20,
+        "{} bytes allocated at the end",
+        stats.heap_alloc
+    );
+}
+
+#[test]
+fn errors_after_a_suspension_are_reported_and_the_state_stays_usable() {
+    let heap = Heap::default();
+    let mut lua = Lua::on_heap(&heap);
+    let mut out = Vec::new();
+    let err = lua
+        .run(
+            b"for i = 1, 200000 do local t = {i} end error('late')",
+            "late",
+            &mut out,
+        )
+        .unwrap_err();
+    assert_eq!(err, "late:1: late");
+    lua.run(b"print(1 + 1)", "again", &mut out).unwrap();
+    assert_eq!(out, b"2\n");
+}
