@@ -131,11 +131,6 @@ struct FnCompiler<'a, 'gc> {
     names: Vec<(u32, u8, Box<str>)>,
 }
 
-/// Where an expression's value can be read from without copying.
-enum Place2 {
-    Reg(u16),
-}
-
 impl<'a, 'gc> FnCompiler<'a, 'gc> {
     fn emit(&mut self, op: Op) -> usize {
         self.code.push(op);
@@ -160,7 +155,6 @@ impl<'a, 'gc> FnCompiler<'a, 'gc> {
         match &mut self.code[at] {
             Op::Jump { offset: o }
             | Op::Test { offset: o, .. }
-            | Op::TestSet { offset: o, .. }
             | Op::Compare { offset: o, .. }
             | Op::ForPrep { offset: o, .. }
             | Op::ForLoop { offset: o, .. }
@@ -510,7 +504,6 @@ impl<'a, 'gc> FnCompiler<'a, 'gc> {
             func: s + 4,
             nargs: 2,
             nresults: f.vars.len() as u16,
-            line: f.call_line,
         });
         let back = self.emit(Op::TForLoop { base: s, offset: 0 });
         self.patch(back, body);
@@ -636,7 +629,6 @@ impl<'a, 'gc> FnCompiler<'a, 'gc> {
             func: base,
             nargs,
             nresults,
-            line,
         });
         if let Some(d) = callee {
             self.names.push((pc as u32, 0, d.into_boxed_str()));
@@ -658,20 +650,13 @@ impl<'a, 'gc> FnCompiler<'a, 'gc> {
 
     /// A register holding `e`'s value: a plain local's own, or a fresh temporary.
     fn any_reg(&mut self, e: &Expr) -> u16 {
-        match self.simple(e) {
-            Some(Place2::Reg(r)) => r,
-            None => {
+        match e {
+            Expr::Local(l) if !self.captured(l.id) => l.slot,
+            _ => {
                 let r = self.alloc(1);
                 self.expr_to(e, r);
                 r
             }
-        }
-    }
-
-    fn simple(&self, e: &Expr) -> Option<Place2> {
-        match e {
-            Expr::Local(l) if !self.captured(l.id) => Some(Place2::Reg(l.slot)),
-            _ => None,
         }
     }
 

@@ -160,21 +160,12 @@ pub enum Op {
     Jump { offset: i32 },
     /// Jump by `offset` if `R[src]`'s truth is not `expect`.
     Test { src: u16, expect: bool, offset: i32 },
-    /// `if R[src]`'s truth is `expect` then `R[dst] = R[src]` else jump by `offset`
-    /// (`and`/`or` keeping the value).
-    TestSet {
-        dst: u16,
-        src: u16,
-        expect: bool,
-        offset: i32,
-    },
     /// Calls `R[func]` with `nargs` arguments from `R[func + 1]` (`MULTI`: up to top); its
     /// results go to `R[func..]`, `nresults` of them (`MULTI`: all, up to a new top).
     Call {
         func: u16,
         nargs: u16,
         nresults: u16,
-        line: u32,
     },
     /// Returns `count` values from `R[first]` (`MULTI`: up to top).
     Return { first: u16, count: u16 },

@@ -10,8 +10,6 @@
 //! Equality across them is mathematical (`1 == 1.0`), and a table key that is a float with an
 //! integral value is normalized to the integer ([`Value::normalize_key`]), as Lua does.
 
-use std::hash::{Hash, Hasher};
-
 use gcheap::{Gc, Trace};
 
 use crate::function::Function;
@@ -86,11 +84,6 @@ impl<'gc> Value<'gc> {
             v => Ok(v),
         }
     }
-
-    /// Whether the value is collectable for weak tables (strings are values there, as in Lua).
-    pub fn is_weak_collectable(&self) -> bool {
-        matches!(self, Value::Table(_) | Value::Function(_))
-    }
 }
 
 /// Why a value cannot be a table key.
@@ -127,28 +120,6 @@ pub fn float_to_int(f: f64) -> Option<i64> {
         Some(f as i64)
     } else {
         None
-    }
-}
-
-/// A key of a table's hash part: a normalized value hashed by content for strings and numbers,
-/// by identity for objects.
-#[derive(Clone, Copy)]
-pub struct Key<'gc>(
-    /// The normalized key.
-    pub Value<'gc>,
-);
-
-impl PartialEq for Key<'_> {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.raw_eq(&other.0)
-    }
-}
-
-impl Eq for Key<'_> {}
-
-impl Hash for Key<'_> {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        state.write_u64(hash_value(&self.0));
     }
 }
 

@@ -97,19 +97,6 @@ impl<'gc> LuaError<'gc> {
             pending: None,
         }
     }
-
-    /// The error's value as a message, for a top-level report (a pending message as is).
-    pub fn message(&self) -> String {
-        match &self.pending {
-            Some(Pending::Operand { msg, .. } | Pending::Caller(msg)) => return msg.clone(),
-            None => {}
-        }
-        match self.value {
-            Value::Str(s) => String::from_utf8_lossy(&s).into_owned(),
-            Value::Nil => "nil".to_string(),
-            v => format!("({} value)", v.type_name()),
-        }
-    }
 }
 
 impl<'a, 'gc> Vm<'a, 'gc> {
@@ -524,24 +511,10 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                             pc = (pc as i64 + offset as i64) as usize;
                         }
                     }
-                    Op::TestSet {
-                        dst,
-                        src,
-                        expect,
-                        offset,
-                    } => {
-                        let v = self.state.stack[base + src as usize];
-                        if v.truthy() == expect {
-                            self.state.stack[base + dst as usize] = v;
-                        } else {
-                            pc = (pc as i64 + offset as i64) as usize;
-                        }
-                    }
                     Op::Call {
                         func,
                         nargs,
                         nresults,
-                        ..
                     } => {
                         self.state.frames[fi].pc = pc;
                         let at = base + func as usize;
