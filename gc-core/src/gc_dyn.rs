@@ -83,7 +83,9 @@ impl<'gc, T: ?Sized + ObjectType + 'gc> Gc<'gc, T> {
         );
         // SAFETY: `view` is the object itself under another type: the same address, size and
         // layout (so the collector finds its header and scans it as it did through `this`, see
-        // the module docs), and a reference valid for 'gc.
+        // the module docs), and a reference valid for 'gc. Its provenance covers the payload
+        // only, which is all a Gc reads through its pointer: the collector reads headers through
+        // the allocator's slot pointer (`Marker::mark_object`, checkmark's `visit`).
         unsafe { Gc::from_ptr(NonNull::from(view)) }
     }
 }
@@ -136,7 +138,8 @@ macro_rules! downcast_impl {
                 let any: &'gc dyn Any = object;
                 any.downcast_ref::<T>().map(|object| {
                     // SAFETY: the object is a `T` (its vtable says so), at this Gc's address, so
-                    // the thin pointer is a Gc<T> to the same live object.
+                    // the thin pointer is a Gc<T> to the same live object (its payload-only
+                    // provenance suffices, as for `unsize`).
                     unsafe { Gc::from_ptr(NonNull::from(object)) }
                 })
             }

@@ -108,10 +108,13 @@ pub(crate) fn mark_root<T: Trace>(payload: NonNull<u8>, tracer: &mut Tracer<'_>)
     tracer.mark_gc::<T>(payload, <T as crate::object::StaticLayout>::LAYOUT);
 }
 
-/// Marks and scans a mutator's root object of type `T` at once (it is called only by
-/// `mark_roots` with the world stopped, and for a root object of type `T`).
+/// Marks and scans a mutator's root object of type `T` at once: the marking glue
+/// `Heap::mutator` stores beside the payload of the root object it made, for `mark_roots`.
 pub(crate) fn blacken_mutator_root<T: Trace>(payload: NonNull<u8>, tracer: &mut Tracer<'_>) {
-    // SAFETY: the caller's use: a live root object of type T, the world stopped.
+    // SAFETY: this glue is stored only beside the payload of a live root object of type T
+    // (`MutatorState::root`, set by `Heap::mutator` and cleared when the mutator goes), and
+    // `mark_roots` calls it only with the world stopped (mark start, checkmark), so no mutator
+    // writes the object meanwhile.
     unsafe { tracer.blacken_root::<T>(payload, <T as crate::object::StaticLayout>::LAYOUT) }
 }
 
