@@ -1,0 +1,160 @@
+//! Errors in flight and the positions Lua gives their messages.
+
+use super::*;
+
+/// An error in flight: the value `error` was called with, or a runtime error's message.
+///
+/// A runtime error raised by an operand check (indexing nil, calling a number) or by a native
+/// function is first *pending*: its message still lacks the position (and, for an operand, the
+/// variable it came from) that the instruction it surfaces at supplies, as Lua's `varinfo` and
+/// `luaL_where` do. [`Vm::error_value`] gives the final value.
+#[derive(Clone)]
+pub struct LuaError<'gc> {
+    pub(super) value: Value<'gc>,
+    pub(super) pending: Option<Pending>,
+}
+
+#[derive(Clone)]
+pub(super) enum Pending {
+    /// A type error on operand `operand` of the running instruction.
+    Operand { msg: String, operand: u8 },
+    /// A native function's error: positioned at the Lua code that called it.
+    Caller(String),
+}
+
+impl<'gc> LuaError<'gc> {
+    /// An error whose value is `value`, as `error(value)` raises it.
+    pub fn new(value: Value<'gc>) -> LuaError<'gc> {
+        LuaError {
+            value,
+            pending: None,
+        }
+    }
+}
+
+impl<'a, 'gc> Vm<'a, 'gc> {
+    /// A runtime error with the position of the running Lua function.
+    pub fn error(&self, msg: impl AsRef<str>) -> LuaError<'gc> {
+        let msg = msg.as_ref();
+        let full = match self.state.frames.last() {
+            Some(f) => {
+                let Function::Lua(c) = &*f.closure else {
+                    unreachable!("frames hold Lua closures")
+                };
+                let line = c
+                    .proto
+                    .lines
+                    .get(f.pc.saturating_sub(1))
+                    .copied()
+                    .unwrap_or(0);
+                format!("{}:{}: {}", c.proto.chunk, line, msg)
+            }
+            None => msg.to_string(),
+        };
+        LuaError::new(self.str(full.as_bytes()))
+    }
+
+    /// A type error on operand `operand` of the running instruction (see [`LuaError`]).
+    pub fn operand_error(&self, msg: impl Into<String>, operand: u8) -> LuaError<'gc> {
+        LuaError {
+            value: Value::Nil,
+            pending: Some(Pending::Operand {
+                msg: msg.into(),
+                operand,
+            }),
+        }
+    }
+
+    /// The final value of an error (a pending one without position).
+    pub fn error_value(&self, e: &LuaError<'gc>) -> Value<'gc> {
+        match &e.pending {
+            Some(Pending::Operand { msg, .. } | Pending::Caller(msg)) => self.str(msg.as_bytes()),
+            None => e.value,
+        }
+    }
+
+    /// Gives a pending error the position (and variable name) of the running Lua instruction.
+    pub(super) fn finish_error(&self, e: LuaError<'gc>) -> LuaError<'gc> {
+        let Some(pending) = &e.pending else { return e };
+        let Some(f) = self.state.frames.last() else {
+            return LuaError::new(self.error_value(&e));
+        };
+        let Function::Lua(c) = &*f.closure else {
+            unreachable!("frames hold Lua closures")
+        };
+        let pc = f.pc.saturating_sub(1);
+        let line = c.proto.lines.get(pc).copied().unwrap_or(0);
+        let msg = match pending {
+            Pending::Operand { msg, operand } => match c.proto.name_of(pc, *operand) {
+                Some(name) if msg == "number has no integer representation" => {
+                    format!("number ({name}) has no integer representation")
+                }
+                Some(name) => format!("{msg} ({name})"),
+                None => msg.clone(),
+            },
+            Pending::Caller(msg) => msg.clone(),
+        };
+        LuaError::new(self.str(format!("{}:{}: {}", c.proto.chunk, line, msg).as_bytes()))
+    }
+
+    /// A pending error leaving a native function: an operand error inside it has no position
+    /// (natives have no lines), a native's own error keeps waiting for its Lua caller.
+    pub(super) fn native_boundary(&self, e: LuaError<'gc>) -> LuaError<'gc> {
+        match &e.pending {
+            Some(Pending::Operand { msg, .. }) => LuaError::new(self.str(msg.as_bytes())),
+            _ => e,
+        }
+    }
+
+    /// An error with the position of the Lua function `level` frames up (1: the running one),
+    /// as `error(msg, level)` makes it.
+    pub fn error_at_level(&self, level: usize, msg: &str) -> LuaError<'gc> {
+        // The innermost call is the native raising the error; level 1 is its caller.
+        let calls = &self.state.calls;
+        let at = calls.len().checked_sub(1 + level);
+        let Some(Some(fi)) = (level > 0).then_some(at).flatten().map(|i| calls[i]) else {
+            return LuaError::new(self.str(msg.as_bytes()));
+        };
+        let f = &self.state.frames[fi];
+        let Function::Lua(c) = &*f.closure else {
+            unreachable!("frames hold Lua closures")
+        };
+        let line = c
+            .proto
+            .lines
+            .get(f.pc.saturating_sub(1))
+            .copied()
+            .unwrap_or(0);
+        LuaError::new(self.str(format!("{}:{}: {}", c.proto.chunk, line, msg).as_bytes()))
+    }
+
+    /// A runtime error without position (as native functions raise them).
+    pub fn plain_error(&self, msg: impl AsRef<str>) -> LuaError<'gc> {
+        LuaError {
+            value: Value::Nil,
+            pending: Some(Pending::Caller(msg.as_ref().to_string())),
+        }
+    }
+
+    /// the function by its qualified name then (`'string.sub'`, not `'sub'`).
+    pub(super) fn qualify(&self, e: LuaError<'gc>, qualified: &str) -> LuaError<'gc> {
+        let Some((_, short)) = qualified.rsplit_once('.') else {
+            return e;
+        };
+        let fix = |msg: &str| {
+            let from = format!(" to '{short}' (");
+            msg.starts_with("bad argument #")
+                .then(|| msg.replacen(&from, &format!(" to '{qualified}' ("), 1))
+        };
+        match &e.pending {
+            Some(Pending::Caller(msg)) => match fix(msg) {
+                Some(m) => LuaError {
+                    value: Value::Nil,
+                    pending: Some(Pending::Caller(m)),
+                },
+                None => e,
+            },
+            _ => e,
+        }
+    }
+}

@@ -1,0 +1,280 @@
+//! The instruction loop.
+
+use super::*;
+
+impl<'a, 'gc> Vm<'a, 'gc> {
+    pub(super) fn execute_frames(&mut self, depth: usize) -> Result<bool, LuaError<'gc>> {
+        'frames: loop {
+            let fi = self.state.frames.len() - 1;
+            let (closure, base) = {
+                let f = &self.state.frames[fi];
+                (f.closure, f.base)
+            };
+            let Function::Lua(lc) = Gc::as_ref(closure) else {
+                unreachable!("frames hold Lua closures")
+            };
+            let proto: &'gc Proto<'gc> = Gc::as_ref(lc.proto);
+            let mut pc = self.state.frames[fi].pc;
+            loop {
+                let op = proto.code[pc];
+                pc += 1;
+                self.state.frames[fi].pc = pc;
+                match op {
+                    Op::Move { dst, src } => {
+                        self.state.stack[base + dst as usize] =
+                            self.state.stack[base + src as usize];
+                    }
+                    Op::LoadK { dst, k } => {
+                        self.state.stack[base + dst as usize] = proto.constants[k as usize];
+                    }
+                    Op::LoadNil { dst, count } => {
+                        for i in 0..count as usize {
+                            self.state.stack[base + dst as usize + i] = Value::Nil;
+                        }
+                    }
+                    Op::LoadBool { dst, value } => {
+                        self.state.stack[base + dst as usize] = Value::Bool(value);
+                    }
+                    Op::LoadInt { dst, value } => {
+                        self.state.stack[base + dst as usize] = Value::Int(value as i64);
+                    }
+                    Op::NewCell { slot } => {
+                        self.state.cells[base + slot as usize] =
+                            Some(Gc::new(self.mc, GcCell::new(Value::Nil)));
+                    }
+                    Op::GetCell { dst, slot } => {
+                        let cell = self.state.cells[base + slot as usize].expect("a declared cell");
+                        self.state.stack[base + dst as usize] = cell.get();
+                    }
+                    Op::SetCell { slot, src } => {
+                        let cell = self.state.cells[base + slot as usize].expect("a declared cell");
+                        cell.set(self.mc, self.state.stack[base + src as usize]);
+                    }
+                    Op::GetUp { dst, up } => {
+                        self.state.stack[base + dst as usize] = lc.upvalues[up as usize].get();
+                    }
+                    Op::SetUp { up, src } => {
+                        lc.upvalues[up as usize]
+                            .set(self.mc, self.state.stack[base + src as usize]);
+                    }
+                    Op::GetIndex { dst, table, key } => {
+                        let t = self.state.stack[base + table as usize];
+                        let k = self.rk(proto, base, key);
+                        let v = self.index(t, k)?;
+                        self.state.stack[base + dst as usize] = v;
+                    }
+                    Op::SetIndex { table, key, value } => {
+                        let t = self.state.stack[base + table as usize];
+                        let k = self.rk(proto, base, key);
+                        let v = self.rk(proto, base, value);
+                        self.set_index(t, k, v)?;
+                    }
+                    Op::GetUpField { dst, up, key } => {
+                        let t = lc.upvalues[up as usize].get();
+                        let v = self.index(t, proto.constants[key as usize])?;
+                        self.state.stack[base + dst as usize] = v;
+                    }
+                    Op::SetUpField { up, key, value } => {
+                        let t = lc.upvalues[up as usize].get();
+                        let v = self.rk(proto, base, value);
+                        self.set_index(t, proto.constants[key as usize], v)?;
+                    }
+                    Op::NewTable { dst, narray, nhash } => {
+                        let t = Table::new(self.mc, narray as usize, nhash as usize);
+                        self.state.stack[base + dst as usize] = Value::Table(t);
+                    }
+                    Op::SetList {
+                        table,
+                        count,
+                        first,
+                    } => {
+                        let Value::Table(t) = self.state.stack[base + table as usize] else {
+                            unreachable!("SetList on a table")
+                        };
+                        let from = base + table as usize + 1;
+                        let to = if count == MULTI {
+                            self.state.top
+                        } else {
+                            from + count as usize
+                        };
+                        let mut d = t.data.borrow_mut(self.mc);
+                        for (i, v) in self.state.stack[from..to].iter().enumerate() {
+                            d.set_int(first as i64 + i as i64, *v);
+                        }
+                    }
+                    Op::SelfOp { dst, obj, method } => {
+                        let o = self.state.stack[base + obj as usize];
+                        let k = self.rk(proto, base, method);
+                        let f = self.index(o, k)?;
+                        self.state.stack[base + dst as usize + 1] = o;
+                        self.state.stack[base + dst as usize] = f;
+                    }
+                    Op::Arith { op, dst, a, b } => {
+                        let x = self.rk(proto, base, a);
+                        let y = self.rk(proto, base, b);
+                        let v = match arith_fast(op, x, y) {
+                            Some(v) => v,
+                            None => self.arith(op, x, y)?,
+                        };
+                        self.state.stack[base + dst as usize] = v;
+                    }
+                    Op::Unary { op, dst, src } => {
+                        let x = self.state.stack[base + src as usize];
+                        let v = self.unary(op, x)?;
+                        self.state.stack[base + dst as usize] = v;
+                    }
+                    Op::Concat { dst, first, count } => {
+                        let from = base + first as usize;
+                        let vals: Vec<Value<'gc>> =
+                            self.state.stack[from..from + count as usize].to_vec();
+                        let v = self.concat(&vals)?;
+                        self.state.stack[base + dst as usize] = v;
+                    }
+                    Op::Compare {
+                        op,
+                        a,
+                        b,
+                        expect,
+                        offset,
+                    } => {
+                        let x = self.rk(proto, base, a);
+                        let y = self.rk(proto, base, b);
+                        let r = match op {
+                            CmpOp::Eq => self.equals(x, y)?,
+                            CmpOp::Lt => self.less(x, y, false)?,
+                            CmpOp::Le => self.less(x, y, true)?,
+                        };
+                        if r != expect {
+                            pc = (pc as i64 + offset as i64) as usize;
+                        }
+                    }
+                    Op::Jump { offset } => {
+                        pc = (pc as i64 + offset as i64) as usize;
+                        if offset < 0 && self.should_suspend(depth) {
+                            self.state.frames[fi].pc = pc;
+                            return Ok(false);
+                        }
+                    }
+                    Op::Test {
+                        src,
+                        expect,
+                        offset,
+                    } => {
+                        if self.state.stack[base + src as usize].truthy() != expect {
+                            pc = (pc as i64 + offset as i64) as usize;
+                        }
+                    }
+                    Op::Call {
+                        func,
+                        nargs,
+                        nresults,
+                    } => {
+                        self.state.frames[fi].pc = pc;
+                        let at = base + func as usize;
+                        let nargs = if nargs == MULTI {
+                            self.state.top - at - 1
+                        } else {
+                            nargs as usize
+                        };
+                        let f = self.state.stack[at];
+                        if let Value::Function(g) = f
+                            && let Function::Lua(_) = &*g
+                        {
+                            self.push_frame(g, at, nargs, nresults);
+                            if self.should_suspend(depth) {
+                                return Ok(false);
+                            }
+                            continue 'frames;
+                        }
+                        let args = self.state.stack[at + 1..at + 1 + nargs].to_vec();
+                        let results = if let Value::Function(_) = f {
+                            self.call_native(f, args)?
+                        } else {
+                            // `__call`, or an operand error named after the callee.
+                            self.call(f, args)?
+                        };
+                        self.place_results(at, &results, nresults);
+                    }
+                    Op::Return { first, count } => {
+                        let from = base + first as usize;
+                        let to = if count == MULTI {
+                            self.state.top
+                        } else {
+                            from + count as usize
+                        };
+                        let frame = self.state.frames.pop().expect("a frame returns");
+                        self.state.calls.pop();
+                        let results: Vec<Value<'gc>> = self.state.stack[from..to].to_vec();
+                        self.place_results(frame.ret, &results, frame.nresults);
+                        if self.state.frames.len() == depth {
+                            return Ok(true);
+                        }
+                        continue 'frames;
+                    }
+                    Op::VarArg { dst, count } => {
+                        let va = &self.state.frames[fi].varargs;
+                        let at = base + dst as usize;
+                        if count == MULTI {
+                            let n = va.len();
+                            let vals = va.clone();
+                            if self.state.stack.len() < at + n {
+                                self.state.stack.resize(at + n, Value::Nil);
+                                self.state.cells.resize(at + n, None);
+                            }
+                            self.state.stack[at..at + n].copy_from_slice(&vals);
+                            self.state.top = at + n;
+                        } else {
+                            for i in 0..count as usize {
+                                let v = va.get(i).copied().unwrap_or(Value::Nil);
+                                self.state.stack[at + i] = v;
+                            }
+                        }
+                    }
+                    Op::Closure { dst, proto: index } => {
+                        let p = proto.protos[index as usize];
+                        let upvalues = p
+                            .captures
+                            .iter()
+                            .map(|c| match *c {
+                                Capture::Env => {
+                                    Gc::new(self.mc, GcCell::new(Value::Table(self.globals)))
+                                }
+                                Capture::Local(slot) => self.state.cells[base + slot as usize]
+                                    .expect("a captured local's cell"),
+                                Capture::Upvalue(j) => lc.upvalues[j as usize],
+                            })
+                            .collect();
+                        let f = Gc::new(self.mc, Function::Lua(LuaClosure { proto: p, upvalues }));
+                        self.state.stack[base + dst as usize] = Value::Function(f);
+                    }
+                    Op::ForPrep { base: s, offset } => {
+                        if !self.for_prep(base + s as usize)? {
+                            pc = (pc as i64 + offset as i64) as usize;
+                        }
+                    }
+                    Op::ForLoop { base: s, offset } => {
+                        if self.for_loop(base + s as usize) {
+                            pc = (pc as i64 + offset as i64) as usize;
+                            if self.should_suspend(depth) {
+                                self.state.frames[fi].pc = pc;
+                                return Ok(false);
+                            }
+                        }
+                    }
+                    Op::TForLoop { base: s, offset } => {
+                        let s = base + s as usize;
+                        let v = self.state.stack[s + 4];
+                        if !v.is_nil() {
+                            self.state.stack[s + 2] = v;
+                            pc = (pc as i64 + offset as i64) as usize;
+                            if self.should_suspend(depth) {
+                                self.state.frames[fi].pc = pc;
+                                return Ok(false);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

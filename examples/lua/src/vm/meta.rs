@@ -1,0 +1,334 @@
+//! Operations with metamethods: indexing, arithmetic, length, concatenation, comparison.
+
+use super::*;
+
+impl<'a, 'gc> Vm<'a, 'gc> {
+    /// The metamethod `event` of `v`, if any.
+    pub fn metamethod(&self, v: Value<'gc>, event: &str) -> Option<Value<'gc>> {
+        let mt = match v {
+            Value::Table(t) => t.metatable()?,
+            Value::Str(_) => self.string_meta?,
+            _ => return None,
+        };
+        let h = mt
+            .data
+            .borrow()
+            .get_str(Gc::from_slice(self.mc, event.as_bytes()));
+        (!h.is_nil()).then_some(h)
+    }
+
+    /// `t[k]` with `__index`.
+    pub fn index(&mut self, t: Value<'gc>, k: Value<'gc>) -> Result<Value<'gc>, LuaError<'gc>> {
+        let mut t = t;
+        for _ in 0..2000 {
+            if let Value::Table(tt) = t {
+                let v = tt.get(k);
+                if !v.is_nil() {
+                    return Ok(v);
+                }
+                match self.metamethod(t, "__index") {
+                    None => return Ok(Value::Nil),
+                    Some(h @ Value::Function(_)) => {
+                        return Ok(self
+                            .call(h, vec![t, k])?
+                            .first()
+                            .copied()
+                            .unwrap_or(Value::Nil));
+                    }
+                    Some(h) => t = h,
+                }
+            } else {
+                match self.metamethod(t, "__index") {
+                    None => {
+                        return Err(self.operand_error(
+                            format!("attempt to index a {} value", t.type_name()),
+                            0,
+                        ));
+                    }
+                    Some(h @ Value::Function(_)) => {
+                        return Ok(self
+                            .call(h, vec![t, k])?
+                            .first()
+                            .copied()
+                            .unwrap_or(Value::Nil));
+                    }
+                    Some(h) => t = h,
+                }
+            }
+        }
+        Err(self.error("'__index' chain too long; possible loop"))
+    }
+
+    /// `t[k] = v` with `__newindex`.
+    pub fn set_index(
+        &mut self,
+        t: Value<'gc>,
+        k: Value<'gc>,
+        v: Value<'gc>,
+    ) -> Result<(), LuaError<'gc>> {
+        let mut t = t;
+        for _ in 0..2000 {
+            if let Value::Table(tt) = t {
+                let existing = tt.get(k);
+                let handler = if existing.is_nil() {
+                    self.metamethod(t, "__newindex")
+                } else {
+                    None
+                };
+                match handler {
+                    None => {
+                        return tt.set(self.mc, k, v).map_err(|e| self.error(e.message()));
+                    }
+                    Some(h @ Value::Function(_)) => {
+                        self.call(h, vec![t, k, v])?;
+                        return Ok(());
+                    }
+                    Some(h) => t = h,
+                }
+            } else {
+                match self.metamethod(t, "__newindex") {
+                    None => {
+                        return Err(self.operand_error(
+                            format!("attempt to index a {} value", t.type_name()),
+                            0,
+                        ));
+                    }
+                    Some(h @ Value::Function(_)) => {
+                        self.call(h, vec![t, k, v])?;
+                        return Ok(());
+                    }
+                    Some(h) => t = h,
+                }
+            }
+        }
+        Err(self.error("'__newindex' chain too long; possible loop"))
+    }
+
+    pub(super) fn arith(
+        &mut self,
+        op: ArithOp,
+        x: Value<'gc>,
+        y: Value<'gc>,
+    ) -> Result<Value<'gc>, LuaError<'gc>> {
+        if op.is_bitwise() {
+            if let (Some(a), Some(b)) = (to_integer(x), to_integer(y)) {
+                return Ok(Value::Int(bitwise(op, a, b)));
+            }
+        } else if let (Some(a), Some(b)) = (to_number(x), to_number(y)) {
+            return arith_numbers(op, a, b).map_err(|m| self.error(m));
+        }
+        let h = self
+            .metamethod(x, op.event())
+            .or_else(|| self.metamethod(y, op.event()));
+        let string_operand = matches!(x, Value::Str(_)) || matches!(y, Value::Str(_));
+        match h {
+            // Strings' arithmetic metamethods (the string library's) report as Lua's do.
+            None if string_operand && !op.is_bitwise() => Err(self.plain_error(format!(
+                "attempt to {} a '{}' with a '{}'",
+                &op.event()[2..],
+                x.type_name(),
+                y.type_name()
+            ))),
+            Some(h) => Ok(self
+                .call(h, vec![x, y])?
+                .first()
+                .copied()
+                .unwrap_or(Value::Nil)),
+            None => {
+                let (bad, operand) = if op.is_bitwise() {
+                    if to_integer(x).is_none() {
+                        (x, 1)
+                    } else {
+                        (y, 2)
+                    }
+                } else if to_number(x).is_none() {
+                    (x, 1)
+                } else {
+                    (y, 2)
+                };
+                Err(self.operand_error(
+                    if op.is_bitwise() {
+                        match bad {
+                            Value::Num(_) => "number has no integer representation".to_string(),
+                            _ => format!(
+                                "attempt to perform bitwise operation on a {} value",
+                                bad.type_name()
+                            ),
+                        }
+                    } else {
+                        format!(
+                            "attempt to perform arithmetic on a {} value",
+                            bad.type_name()
+                        )
+                    },
+                    operand,
+                ))
+            }
+        }
+    }
+
+    pub(super) fn unary(
+        &mut self,
+        op: UnaryOp,
+        x: Value<'gc>,
+    ) -> Result<Value<'gc>, LuaError<'gc>> {
+        match op {
+            UnaryOp::Not => Ok(Value::Bool(!x.truthy())),
+            UnaryOp::Neg => match x {
+                Value::Int(i) => Ok(Value::Int(i.wrapping_neg())),
+                Value::Num(f) => Ok(Value::Num(-f)),
+                _ => self.arith(ArithOp::Sub, Value::Int(0), x).or_else(|e| {
+                    match self.metamethod(x, "__unm") {
+                        Some(h) => Ok(self
+                            .call(h, vec![x, x])?
+                            .first()
+                            .copied()
+                            .unwrap_or(Value::Nil)),
+                        // The bad operand is this instruction's only one.
+                        None => Err(match e.pending {
+                            Some(Pending::Operand { msg, .. }) => self.operand_error(msg, 1),
+                            _ => e,
+                        }),
+                    }
+                }),
+            },
+            UnaryOp::BNot => match to_integer(x) {
+                Some(i) => Ok(Value::Int(!i)),
+                None => match self.metamethod(x, "__bnot") {
+                    Some(h) => Ok(self
+                        .call(h, vec![x, x])?
+                        .first()
+                        .copied()
+                        .unwrap_or(Value::Nil)),
+                    None => Err(self.operand_error(
+                        format!(
+                            "attempt to perform bitwise operation on a {} value",
+                            x.type_name()
+                        ),
+                        1,
+                    )),
+                },
+            },
+            UnaryOp::Len => match x {
+                Value::Str(s) => Ok(Value::Int(s.len() as i64)),
+                _ => {
+                    if let Some(h) = self.metamethod(x, "__len") {
+                        return Ok(self
+                            .call(h, vec![x])?
+                            .first()
+                            .copied()
+                            .unwrap_or(Value::Nil));
+                    }
+                    match x {
+                        Value::Table(t) => Ok(Value::Int(t.data.borrow().length())),
+                        _ => Err(self.operand_error(
+                            format!("attempt to get length of a {} value", x.type_name()),
+                            1,
+                        )),
+                    }
+                }
+            },
+        }
+    }
+
+    /// `#v` with `__len`.
+    pub fn unary_len(&mut self, v: Value<'gc>) -> Result<Value<'gc>, LuaError<'gc>> {
+        self.unary(UnaryOp::Len, v)
+    }
+
+    /// `..` over `vals`, right to left as Lua does (metamethods pairwise).
+    pub(super) fn concat(&mut self, vals: &[Value<'gc>]) -> Result<Value<'gc>, LuaError<'gc>> {
+        let mut acc = *vals.last().expect("concat of at least two values");
+        let n = vals.len();
+        for (i, &v) in vals[..n - 1].iter().enumerate().rev() {
+            acc = match (to_concat_bytes(v), to_concat_bytes(acc)) {
+                (Some(a), Some(b)) => {
+                    let mut s = a;
+                    s.extend_from_slice(&b);
+                    Value::Str(Gc::from_slice(self.mc, &s))
+                }
+                _ => {
+                    let h = self
+                        .metamethod(v, "__concat")
+                        .or_else(|| self.metamethod(acc, "__concat"));
+                    match h {
+                        Some(h) => self
+                            .call(h, vec![v, acc])?
+                            .first()
+                            .copied()
+                            .unwrap_or(Value::Nil),
+                        None => {
+                            let (bad, operand) = if to_concat_bytes(v).is_none() {
+                                (v, i + 1)
+                            } else {
+                                (acc, if i + 2 == n { n } else { 0 })
+                            };
+                            return Err(self.operand_error(
+                                format!("attempt to concatenate a {} value", bad.type_name()),
+                                operand as u8,
+                            ));
+                        }
+                    }
+                }
+            };
+        }
+        Ok(acc)
+    }
+
+    /// `x == y` with `__eq`.
+    pub fn equals(&mut self, x: Value<'gc>, y: Value<'gc>) -> Result<bool, LuaError<'gc>> {
+        if x.raw_eq(&y) {
+            return Ok(true);
+        }
+        if let (Value::Table(_), Value::Table(_)) = (x, y) {
+            let h = self
+                .metamethod(x, "__eq")
+                .or_else(|| self.metamethod(y, "__eq"));
+            if let Some(h) = h {
+                let r = self.call(h, vec![x, y])?;
+                return Ok(r.first().is_some_and(|v| v.truthy()));
+            }
+        }
+        Ok(false)
+    }
+
+    /// `x < y` (or `x <= y` with `or_equal`), with `__lt`/`__le`.
+    pub fn less(
+        &mut self,
+        x: Value<'gc>,
+        y: Value<'gc>,
+        or_equal: bool,
+    ) -> Result<bool, LuaError<'gc>> {
+        match (x, y) {
+            (Value::Int(a), Value::Int(b)) => Ok(if or_equal { a <= b } else { a < b }),
+            (Value::Str(a), Value::Str(b)) => Ok(if or_equal {
+                a[..] <= b[..]
+            } else {
+                a[..] < b[..]
+            }),
+            _ => {
+                if let (Some(a), Some(b)) = (num_of(x), num_of(y)) {
+                    return Ok(num_less(a, b, or_equal));
+                }
+                let event = if or_equal { "__le" } else { "__lt" };
+                let h = self
+                    .metamethod(x, event)
+                    .or_else(|| self.metamethod(y, event));
+                match h {
+                    Some(h) => {
+                        let r = self.call(h, vec![x, y])?;
+                        Ok(r.first().is_some_and(|v| v.truthy()))
+                    }
+                    None => {
+                        let (a, b) = (x.type_name(), y.type_name());
+                        Err(self.error(if a == b {
+                            format!("attempt to compare two {a} values")
+                        } else {
+                            format!("attempt to compare {a} with {b}")
+                        }))
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,277 @@
+//! The interpreter loop.
+//!
+//! **Frames live in data, not on the Rust stack.** A [`State`] holds the value stack, the cells
+//! of captured locals (parallel to it) and the call frames; a Lua-to-Lua call pushes a frame and
+//! the loop goes on with the callee, a return pops it. So the depth of Lua recursion costs no
+//! Rust stack. Native functions that call back into Lua (`pcall`, a sort comparator, a
+//! `__index` function met by a native) run a nested loop on the same state until the frame they
+//! pushed returns.
+//!
+//! **Errors** are values ([`LuaError`]); a runtime error carries Lua's `chunk:line:` prefix.
+//! An error unwinds the frames pushed since the nearest protected call (`pcall`), which
+//! restores the stack as it was.
+
+use gcheap::{Gc, GcCell, Mutation, Trace};
+use gcheap_lua_strlib as strlib;
+
+use crate::function::{Capture, Function, LuaClosure, Proto, UpCell};
+use crate::opcode::{ArithOp, CmpOp, MULTI, Op, Rk, UnaryOp};
+use crate::table::Table;
+use crate::value::{Value, float_to_int};
+
+mod error;
+mod exec;
+mod meta;
+mod number;
+
+pub use error::LuaError;
+use error::Pending;
+pub use number::to_concat_bytes;
+use number::*;
+
+/// A native function: gets its arguments, returns its results.
+pub type NativeFn =
+    for<'gc> fn(&mut Vm<'_, 'gc>, Vec<Value<'gc>>) -> Result<Vec<Value<'gc>>, LuaError<'gc>>;
+
+/// One activation of a Lua function.
+#[derive(Trace, Clone)]
+struct Frame<'gc> {
+    closure: Gc<'gc, Function<'gc>>,
+    pc: usize,
+    /// Stack index of register 0.
+    base: usize,
+    /// Where the results go (the called function's slot).
+    ret: usize,
+    nresults: u16,
+    varargs: Vec<Value<'gc>>,
+}
+
+/// A thread of execution: its stack, the cells of its captured locals, its frames.
+#[derive(Trace, Default)]
+pub struct State<'gc> {
+    stack: Vec<Value<'gc>>,
+    cells: Vec<Option<Gc<'gc, UpCell<'gc>>>>,
+    frames: Vec<Frame<'gc>>,
+    /// Every active call, Lua or native, innermost last: `Some(i)` is Lua frame `i`, `None` a
+    /// native function (what `error`'s levels count).
+    calls: Vec<Option<usize>>,
+    /// The end of the last multiple results.
+    top: usize,
+}
+
+/// The interpreter: a state, the globals and the heap context of one `mutate` call.
+pub struct Vm<'a, 'gc> {
+    /// The heap context.
+    pub mc: &'a Mutation<'gc>,
+    /// The global table.
+    pub globals: Gc<'gc, Table<'gc>>,
+    /// The metatable of strings (`{__index = string}`).
+    pub string_meta: Option<Gc<'gc, Table<'gc>>>,
+    /// The running state.
+    pub state: &'a mut State<'gc>,
+    /// Output of `print`.
+    pub out: &'a mut dyn std::io::Write,
+    /// Whether the running native function was called by a Lua instruction (rather than by
+    /// another native, such as `pcall`).
+    pub called_from_lua: bool,
+    /// Whether the outermost loop may suspend when the heap asks (`Mutation::should_yield`): only
+    /// the driver's [`resume`](Vm::resume), never a nested call, whose caller holds Rust state.
+    pub can_suspend: bool,
+}
+
+impl<'a, 'gc> Vm<'a, 'gc> {
+    /// A string value.
+    pub fn str(&self, s: &[u8]) -> Value<'gc> {
+        Value::Str(Gc::from_slice(self.mc, s))
+    }
+
+    /// A runtime error with the position of the running Lua function.
+    /// Calls `f` with `args`, running Lua code to completion; returns all its results.
+    pub fn call(
+        &mut self,
+        f: Value<'gc>,
+        args: Vec<Value<'gc>>,
+    ) -> Result<Vec<Value<'gc>>, LuaError<'gc>> {
+        match f {
+            Value::Function(func) => match &*func {
+                Function::Native(n) => {
+                    let outer = std::mem::replace(&mut self.called_from_lua, false);
+                    self.state.calls.push(None);
+                    let r = (n.call)(self, args).map_err(|e| self.qualify(e, n.name));
+                    self.state.calls.pop();
+                    self.called_from_lua = outer;
+                    r
+                }
+                Function::Lua(_) => {
+                    let at = self.state.stack.len();
+                    self.state.stack.push(f);
+                    self.state.stack.extend(args.iter().copied());
+                    let depth = self.state.frames.len();
+                    let calls = self.state.calls.len();
+                    let nargs = args.len();
+                    self.push_frame(func, at, nargs, MULTI);
+                    let outer = std::mem::replace(&mut self.can_suspend, false);
+                    let r = self.execute(depth);
+                    self.can_suspend = outer;
+                    match r {
+                        Ok(_) => {
+                            let results = self.state.stack[at..self.state.top].to_vec();
+                            self.state.stack.truncate(at);
+                            self.state.cells.truncate(at);
+                            Ok(results)
+                        }
+                        Err(e) => {
+                            self.state.frames.truncate(depth);
+                            self.state.calls.truncate(calls);
+                            self.state.stack.truncate(at);
+                            self.state.cells.truncate(at);
+                            Err(e)
+                        }
+                    }
+                }
+            },
+            other => match self.metamethod(other, "__call") {
+                Some(h) => {
+                    let mut a = vec![other];
+                    a.extend(args);
+                    self.call(h, a)
+                }
+                None => {
+                    Err(self
+                        .operand_error(format!("attempt to call a {} value", other.type_name()), 0))
+                }
+            },
+        }
+    }
+
+    /// Pushes a frame for the Lua closure `func` at stack index `at`, with `nargs` arguments
+    /// after it.
+    fn push_frame(&mut self, func: Gc<'gc, Function<'gc>>, at: usize, nargs: usize, nresults: u16) {
+        let Function::Lua(c) = &*func else {
+            unreachable!("push_frame of a native")
+        };
+        let p = c.proto;
+        let base = at + 1;
+        let nparams = p.num_params as usize;
+        let mut varargs = Vec::new();
+        if nargs > nparams && p.is_vararg {
+            varargs.extend_from_slice(&self.state.stack[base + nparams..base + nargs]);
+        }
+        let size = base + p.max_stack as usize;
+        if self.state.stack.len() < size {
+            self.state.stack.resize(size, Value::Nil);
+        }
+        for v in &mut self.state.stack[base + nargs.min(nparams)..size] {
+            *v = Value::Nil;
+        }
+        if self.state.cells.len() < size {
+            self.state.cells.resize(size, None);
+        }
+        self.state.calls.push(Some(self.state.frames.len()));
+        self.state.frames.push(Frame {
+            closure: func,
+            pc: 0,
+            base,
+            ret: at,
+            nresults,
+            varargs,
+        });
+    }
+
+    /// Runs frames until the frame count drops back to `depth`; an error leaves with the
+    /// position of the instruction that raised it (its frame is still on top).
+    fn execute(&mut self, depth: usize) -> Result<bool, LuaError<'gc>> {
+        self.execute_frames(depth).map_err(|e| self.finish_error(e))
+    }
+
+    /// Pushes the frame of `main` (a Lua closure) with `args`, to be run by [`resume`](Self::resume).
+    pub fn start(&mut self, main: Gc<'gc, Function<'gc>>, args: Vec<Value<'gc>>) {
+        let at = self.state.stack.len();
+        self.state.stack.push(Value::Function(main));
+        let nargs = args.len();
+        self.state.stack.extend(args);
+        self.push_frame(main, at, nargs, 0);
+    }
+
+    /// Runs the started frames until they return (`Ok(true)`) or the heap asks this mutator to
+    /// return from `mutate` (`Ok(false)`: call again in the next `mutate`; every frame is in the
+    /// state, so nothing is lost). An error unwinds every frame.
+    pub fn resume(&mut self) -> Result<bool, LuaError<'gc>> {
+        let outer = std::mem::replace(&mut self.can_suspend, true);
+        let r = self.execute(0);
+        self.can_suspend = outer;
+        match r {
+            Ok(done) => {
+                if done {
+                    self.reset();
+                }
+                Ok(done)
+            }
+            Err(e) => {
+                self.reset();
+                Err(e)
+            }
+        }
+    }
+
+    fn reset(&mut self) {
+        self.state.frames.clear();
+        self.state.calls.clear();
+        self.state.stack.clear();
+        self.state.cells.clear();
+        self.state.top = 0;
+    }
+
+    /// At a loop's back edge or a call: whether to suspend now (see `resume`).
+    #[inline]
+    fn should_suspend(&self, depth: usize) -> bool {
+        depth == 0 && self.can_suspend && self.mc.should_yield()
+    }
+
+    /// Writes call results at `at`: `nresults` of them (nil-padded), or all up to a new top.
+    fn place_results(&mut self, at: usize, results: &[Value<'gc>], nresults: u16) {
+        if nresults == MULTI {
+            let end = at + results.len();
+            if self.state.stack.len() < end {
+                self.state.stack.resize(end, Value::Nil);
+                self.state.cells.resize(end, None);
+            }
+            self.state.stack[at..end].copy_from_slice(results);
+            self.state.top = end;
+        } else {
+            for i in 0..nresults as usize {
+                self.state.stack[at + i] = results.get(i).copied().unwrap_or(Value::Nil);
+            }
+        }
+    }
+
+    #[inline]
+    fn rk(&self, proto: &Proto<'gc>, base: usize, x: Rk) -> Value<'gc> {
+        match x {
+            Rk::R(r) => self.state.stack[base + r as usize],
+            Rk::K(k) => proto.constants[k as usize],
+        }
+    }
+
+    /// A native's argument error when it was not called from Lua code by its field: Lua names
+    /// the function by its qualified name then (`'string.sub'`, not `'sub'`).
+    /// Calls a native function with `args`, settling its pending errors at the boundary.
+    fn call_native(
+        &mut self,
+        f: Value<'gc>,
+        args: Vec<Value<'gc>>,
+    ) -> Result<Vec<Value<'gc>>, LuaError<'gc>> {
+        let Value::Function(func) = f else {
+            unreachable!("call_native of a function")
+        };
+        let Function::Native(n) = &*func else {
+            unreachable!("call_native of a native")
+        };
+        let outer = std::mem::replace(&mut self.called_from_lua, true);
+        self.state.calls.push(None);
+        let r = (n.call)(self, args).map_err(|e| self.native_boundary(e));
+        self.state.calls.pop();
+        self.called_from_lua = outer;
+        r
+    }
+}
