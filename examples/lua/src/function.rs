@@ -10,6 +10,7 @@ use gcheap::{Gc, GcCell, Trace};
 
 use crate::opcode::Op;
 use crate::value::Value;
+use crate::vm::Thread;
 
 /// A captured variable: one heap cell shared by the frame that declared it and every closure
 /// that captured it.
@@ -78,6 +79,8 @@ pub enum Function<'gc> {
     Lua(LuaClosure<'gc>),
     /// A function of the standard library.
     Native(#[trace(static)] Native),
+    /// What `coroutine.wrap` returns: calling it resumes the coroutine.
+    Wrap(Gc<'gc, Thread<'gc>>),
 }
 
 /// A closure of compiled Lua code.
@@ -96,4 +99,22 @@ pub struct Native {
     pub name: &'static str,
     /// The code.
     pub call: crate::vm::NativeFn,
+    /// Whether a call from Lua code runs in the interpreter loop instead of `call`.
+    pub special: Special,
+}
+
+/// Natives that a call from Lua code runs as a change of the loop's frames or threads, so that
+/// a coroutine may yield across them (their `call` serves calls from other natives).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Special {
+    /// An ordinary native.
+    No,
+    /// `pcall`: the callee's frame is marked protected.
+    PCall,
+    /// `xpcall`: protected, with a message handler.
+    XPCall,
+    /// `coroutine.resume`: the loop switches to the coroutine.
+    Resume,
+    /// `coroutine.yield`: the loop switches back to the resumer.
+    Yield,
 }

@@ -3,20 +3,22 @@
 
 use std::io::Write;
 
-use gcheap::{Gc, GcCell, GcRefCell, Heap, Mutator, Rootable, Trace};
+use gcheap::{Gc, GcCell, Heap, Mutator, Rootable, Trace};
 
 use crate::function::{Function, LuaClosure};
 use crate::stdlib;
 use crate::table::Table;
 use crate::value::Value;
-use crate::vm::{State, Vm};
+use crate::vm::{Thread, Vm};
 
-/// What a Lua state keeps on the heap: its globals, the string metatable and its stack.
+/// What a Lua state keeps on the heap: its globals, the string metatable and its threads.
 #[derive(Trace)]
 pub struct LuaRoot<'gc> {
     globals: Gc<'gc, Table<'gc>>,
     string_meta: Option<Gc<'gc, Table<'gc>>>,
-    state: GcRefCell<'gc, State<'gc>>,
+    /// The chain of resumed threads, the main one first: the frames of all of them wait here
+    /// when the interpreter returns from `mutate` mid-script.
+    threads: Vec<Gc<'gc, Thread<'gc>>>,
 }
 
 type Root = Rootable![LuaRoot<'_>];
@@ -48,7 +50,7 @@ impl Lua {
         let mut mutator = heap.mutator::<Root>(|mc| LuaRoot {
             globals: Table::new(mc, 0, 64),
             string_meta: None,
-            state: GcRefCell::new(State::default()),
+            threads: vec![Thread::main(mc)],
         });
         mutator.mutate_root(|mc, root| {
             let meta = Self::open_libs(mc, root);
@@ -65,21 +67,14 @@ impl Lua {
 
     fn open_libs<'gc>(mc: &gcheap::Mutation<'gc>, root: &mut LuaRoot<'gc>) -> Gc<'gc, Table<'gc>> {
         {
-            let mut state = root.state.borrow_mut(mc);
             let mut sink = std::io::sink();
-            let mut vm = Vm {
-                mc,
-                globals: root.globals,
-                string_meta: root.string_meta,
-                state: &mut state,
-                out: &mut sink,
-                called_from_lua: false,
-                can_suspend: false,
-            };
-            stdlib::base::open(&mut vm, root.globals);
-            stdlib::math::open(&mut vm, root.globals);
-            stdlib::table::open(&mut vm, root.globals);
-            stdlib::string::open(&mut vm, root.globals)
+            let globals = root.globals;
+            let mut vm = Vm::new(mc, globals, None, &mut root.threads, &mut sink);
+            stdlib::base::open(&mut vm, globals);
+            stdlib::coroutine::open(&mut vm, globals);
+            stdlib::math::open(&mut vm, globals);
+            stdlib::table::open(&mut vm, globals);
+            stdlib::string::open(&mut vm, globals)
         }
     }
 
@@ -121,17 +116,9 @@ impl Lua {
         // Long scripts return from `mutate` whenever a cycle waits for this mutator (see
         // `Vm::resume`), so the collector can run: the frames wait in the root's state.
         loop {
-            let done = self.mutator.mutate(|mc, root| {
-                let mut state = root.state.borrow_mut(mc);
-                let mut vm = Vm {
-                    mc,
-                    globals: root.globals,
-                    string_meta: root.string_meta,
-                    state: &mut state,
-                    out: &mut *out,
-                    called_from_lua: false,
-                    can_suspend: false,
-                };
+            let done = self.mutator.mutate_root(|mc, root| {
+                let (globals, string_meta) = (root.globals, root.string_meta);
+                let mut vm = Vm::new(mc, globals, string_meta, &mut root.threads, &mut *out);
                 if !started {
                     let proto = crate::compiler::compile(mc, &chunk, chunk_name);
                     if std::env::var_os("GCHEAP_LUA_DUMP").is_some() {
@@ -139,7 +126,7 @@ impl Lua {
                             eprintln!("{i:3} {op:?}");
                         }
                     }
-                    let env = Gc::new(mc, GcCell::new(Value::Table(root.globals)));
+                    let env = Gc::new(mc, GcCell::new(Value::Table(globals)));
                     let main = Gc::new(
                         mc,
                         Function::Lua(LuaClosure {

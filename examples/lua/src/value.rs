@@ -2,7 +2,7 @@
 //!
 //! A [`Value`] is `Copy` and three words: nil, booleans and numbers are immediate; strings are
 //! `Gc<[u8]>` (Lua strings are bytes, compared by content), and tables and functions are `Gc`
-//! pointers compared by identity. Every collectable value lives on the
+//! pointers (and coroutines) compared by identity. Every collectable value lives on the
 //! heap of the state's `Mutator`; a `Value<'gc>` carries the brand of the `mutate` call it was
 //! read in, so none survives outside one.
 //!
@@ -14,6 +14,7 @@ use gcheap::{Gc, Trace};
 
 use crate::function::Function;
 use crate::table::Table;
+use crate::vm::Thread;
 
 /// A Lua value.
 #[derive(Clone, Copy, Trace)]
@@ -32,6 +33,8 @@ pub enum Value<'gc> {
     Table(Gc<'gc, Table<'gc>>),
     /// A function (Lua closure or native), compared by identity.
     Function(Gc<'gc, Function<'gc>>),
+    /// A coroutine, compared by identity.
+    Thread(Gc<'gc, Thread<'gc>>),
 }
 
 impl<'gc> Value<'gc> {
@@ -44,6 +47,7 @@ impl<'gc> Value<'gc> {
             Value::Str(_) => "string",
             Value::Table(_) => "table",
             Value::Function(_) => "function",
+            Value::Thread(_) => "thread",
         }
     }
 
@@ -70,6 +74,7 @@ impl<'gc> Value<'gc> {
             (Value::Str(a), Value::Str(b)) => Gc::ptr_eq(a, b) || a[..] == b[..],
             (Value::Table(a), Value::Table(b)) => Gc::ptr_eq(a, b),
             (Value::Function(a), Value::Function(b)) => Gc::ptr_eq(a, b),
+            (Value::Thread(a), Value::Thread(b)) => Gc::ptr_eq(a, b),
             _ => false,
         }
     }
@@ -136,6 +141,7 @@ pub fn hash_value(v: &Value<'_>) -> u64 {
         Value::Str(s) => hash_bytes(&s),
         Value::Table(t) => (Gc::as_ptr(t).addr() as u64 >> 4).wrapping_mul(K),
         Value::Function(f) => (Gc::as_ptr(f).addr() as u64 >> 4).wrapping_mul(K),
+        Value::Thread(t) => (Gc::as_ptr(t).addr() as u64 >> 4).wrapping_mul(K),
     }
 }
 

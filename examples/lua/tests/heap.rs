@@ -46,3 +46,33 @@ fn errors_after_a_suspension_are_reported_and_the_state_stays_usable() {
     lua.run(b"print(1 + 1)", "again", &mut out).unwrap();
     assert_eq!(out, b"2\n");
 }
+
+#[test]
+fn a_coroutine_allocating_for_long_lets_the_collector_run() {
+    // Coroutines resumed from Lua code run in the outermost loop, so it suspends in them too.
+    let heap = Heap::default();
+    let mut lua = Lua::on_heap(&heap);
+    let script = b"
+        local gen = coroutine.wrap(function()
+            local i = 0
+            while true do
+                local t = {i, tostring(i), {i}}
+                i = i + 1
+                if i % 1000 == 0 then coroutine.yield(t[2]) end
+            end
+        end)
+        local last
+        for _ = 1, 400 do last = gen() end
+        print(last)
+    ";
+    let mut out = Vec::new();
+    lua.run(script, "co", &mut out).unwrap();
+    assert_eq!(String::from_utf8(out).unwrap(), "399999\n");
+    let stats = heap.mem_stats();
+    assert!(stats.num_gc >= 3, "{} cycles ran", stats.num_gc);
+    assert!(
+        stats.heap_alloc < 32 << 20,
+        "{} bytes allocated at the end",
+        stats.heap_alloc
+    );
+}

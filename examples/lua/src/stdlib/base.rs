@@ -5,12 +5,12 @@
 use gcheap::Gc;
 use gcheap_lua_strlib as strlib;
 
-use crate::function::Function;
+use crate::function::{Function, Special};
 use crate::table::Table;
 use crate::value::Value;
 use crate::vm::{LuaError, Vm};
 
-use super::{arg, check_int, check_table, native, register};
+use super::{arg, check_int, check_table, native, register, register_special};
 
 type R<'gc> = Result<Vec<Value<'gc>>, LuaError<'gc>>;
 
@@ -25,8 +25,8 @@ pub fn open<'gc>(vm: &mut Vm<'_, 'gc>, globals: Gc<'gc, Table<'gc>>) {
     register(vm, globals, "next", next);
     register(vm, globals, "select", select);
     register(vm, globals, "error", error);
-    register(vm, globals, "pcall", pcall);
-    register(vm, globals, "xpcall", xpcall);
+    register_special(vm, globals, "pcall", pcall, Special::PCall);
+    register_special(vm, globals, "xpcall", xpcall, Special::XPCall);
     register(vm, globals, "assert", assert);
     register(vm, globals, "setmetatable", setmetatable);
     register(vm, globals, "getmetatable", getmetatable);
@@ -81,8 +81,11 @@ pub fn tostring_value<'gc>(vm: &mut Vm<'_, 'gc>, v: Value<'gc>) -> Result<Vec<u8
         }
         Value::Function(f) => match &*f {
             Function::Native(_) => format!("function: builtin: {:p}", Gc::as_ptr(f)).into_bytes(),
-            Function::Lua(_) => format!("function: {:p}", Gc::as_ptr(f)).into_bytes(),
+            Function::Lua(_) | Function::Wrap(_) => {
+                format!("function: {:p}", Gc::as_ptr(f)).into_bytes()
+            }
         },
+        Value::Thread(t) => format!("thread: {:p}", Gc::as_ptr(t)).into_bytes(),
     })
 }
 

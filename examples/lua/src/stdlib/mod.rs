@@ -1,13 +1,14 @@
 //! The standard library: what a script finds in its globals.
 
 pub mod base;
+pub mod coroutine;
 pub mod math;
 pub mod string;
 pub mod table;
 
 use gcheap::Gc;
 
-use crate::function::{Function, Native};
+use crate::function::{Function, Native, Special};
 use crate::table::Table;
 use crate::value::Value;
 use crate::vm::{LuaError, NativeFn, Vm};
@@ -19,7 +20,24 @@ pub fn arg<'gc>(args: &[Value<'gc>], i: usize) -> Value<'gc> {
 
 /// A native function value.
 pub fn native<'gc>(vm: &Vm<'_, 'gc>, name: &'static str, call: NativeFn) -> Value<'gc> {
-    Value::Function(Gc::new(vm.mc, Function::Native(Native { name, call })))
+    special_native(vm, name, call, Special::No)
+}
+
+/// A native function value that the interpreter loop runs itself when Lua code calls it.
+pub fn special_native<'gc>(
+    vm: &Vm<'_, 'gc>,
+    name: &'static str,
+    call: NativeFn,
+    special: Special,
+) -> Value<'gc> {
+    Value::Function(Gc::new(
+        vm.mc,
+        Function::Native(Native {
+            name,
+            call,
+            special,
+        }),
+    ))
 }
 
 /// Sets `table[key]` to a native function, where `name` is `key` or `lib.key`: the name error
@@ -30,7 +48,18 @@ pub fn register<'gc>(
     name: &'static str,
     call: NativeFn,
 ) {
-    let f = native(vm, name, call);
+    register_special(vm, table, name, call, Special::No);
+}
+
+/// [`register`] for a native the interpreter loop runs itself when Lua code calls it.
+pub fn register_special<'gc>(
+    vm: &mut Vm<'_, 'gc>,
+    table: Gc<'gc, Table<'gc>>,
+    name: &'static str,
+    call: NativeFn,
+    special: Special,
+) {
+    let f = special_native(vm, name, call, special);
     let key = name.rsplit('.').next().expect("a name");
     let k = vm.str(key.as_bytes());
     table.set(vm.mc, k, f).expect("a string key");

@@ -157,4 +157,52 @@ impl<'a, 'gc> Vm<'a, 'gc> {
             _ => e,
         }
     }
+
+    /// Lands error `e`, raised in the running thread, on the innermost protected call of the
+    /// loop that began at (`depth`, `entry`): its frames above the call are dropped and the
+    /// call returns `false` and the error (through `xpcall`'s handler, called before the
+    /// frames go). An error no call in the coroutine catches ends the coroutine: its resumer
+    /// receives it (or, for a wrapped coroutine, raises it, and the search goes on there).
+    /// `Err` when nothing in the loop catches it.
+    pub(super) fn land_error(
+        &mut self,
+        mut e: LuaError<'gc>,
+        depth: usize,
+        entry: usize,
+    ) -> Result<(), LuaError<'gc>> {
+        loop {
+            let e_final = self.finish_error(e);
+            let floor = if self.threads.len() == entry {
+                depth
+            } else {
+                0
+            };
+            let frames = &self.state.frames;
+            let protected = (floor..frames.len())
+                .rev()
+                .find(|&i| frames[i].protect.is_some());
+            if let Some(pi) = protected {
+                let p = frames[pi].protect.clone().expect("a protected frame");
+                let mut err = self.error_value(&e_final);
+                if !p.handler.is_nil() {
+                    err = match self.call(p.handler, vec![err]) {
+                        Ok(r) => r.first().copied().unwrap_or(Value::Nil),
+                        Err(_) => self.str(b"error in error handling"),
+                    };
+                }
+                self.state.frames.truncate(pi);
+                self.state.calls.truncate(p.calls);
+                self.place_results(p.ret, &[Value::Bool(false), err], p.nresults);
+                return Ok(());
+            }
+            if self.threads.len() == entry {
+                return Err(e_final);
+            }
+            let err = self.error_value(&e_final);
+            match self.end_coroutine(Err(err)) {
+                None => return Ok(()),
+                Some(raised) => e = raised,
+            }
+        }
+    }
 }

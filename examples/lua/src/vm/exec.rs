@@ -3,7 +3,11 @@
 use super::*;
 
 impl<'a, 'gc> Vm<'a, 'gc> {
-    pub(super) fn execute_frames(&mut self, depth: usize) -> Result<bool, LuaError<'gc>> {
+    pub(super) fn execute_frames(
+        &mut self,
+        depth: usize,
+        entry: usize,
+    ) -> Result<Exit, LuaError<'gc>> {
         'frames: loop {
             let fi = self.state.frames.len() - 1;
             let (closure, base) = {
@@ -150,9 +154,9 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                     }
                     Op::Jump { offset } => {
                         pc = (pc as i64 + offset as i64) as usize;
-                        if offset < 0 && self.should_suspend(depth) {
+                        if offset < 0 && self.should_suspend() {
                             self.state.frames[fi].pc = pc;
-                            return Ok(false);
+                            return Ok(Exit::Suspended);
                         }
                     }
                     Op::Test {
@@ -177,23 +181,40 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                             nargs as usize
                         };
                         let f = self.state.stack[at];
-                        if let Value::Function(g) = f
-                            && let Function::Lua(_) = &*g
-                        {
-                            self.push_frame(g, at, nargs, nresults);
-                            if self.should_suspend(depth) {
-                                return Ok(false);
+                        if let Value::Function(g) = f {
+                            let flow = match Gc::as_ref(g) {
+                                Function::Lua(_) => {
+                                    self.push_frame(g, at, nargs, nresults);
+                                    if self.should_suspend() {
+                                        return Ok(Exit::Suspended);
+                                    }
+                                    continue 'frames;
+                                }
+                                Function::Native(n) if n.special != Special::No => {
+                                    self.special_call(n.special, at, nargs, nresults, entry)?
+                                }
+                                Function::Wrap(co) => {
+                                    let args = self.state.stack[at + 1..at + 1 + nargs].to_vec();
+                                    self.resume_from_lua(*co, args, at, nresults, true)?
+                                }
+                                Function::Native(_) => {
+                                    let args = self.state.stack[at + 1..at + 1 + nargs].to_vec();
+                                    let results = self.call_native(f, args)?;
+                                    self.place_results(at, &results, nresults);
+                                    Flow::Placed
+                                }
+                            };
+                            match flow {
+                                Flow::Placed => {}
+                                Flow::Switched => continue 'frames,
+                                Flow::Exit(exit) => return Ok(exit),
                             }
-                            continue 'frames;
-                        }
-                        let args = self.state.stack[at + 1..at + 1 + nargs].to_vec();
-                        let results = if let Value::Function(_) = f {
-                            self.call_native(f, args)?
                         } else {
                             // `__call`, or an operand error named after the callee.
-                            self.call(f, args)?
-                        };
-                        self.place_results(at, &results, nresults);
+                            let args = self.state.stack[at + 1..at + 1 + nargs].to_vec();
+                            let results = self.call(f, args)?;
+                            self.place_results(at, &results, nresults);
+                        }
                     }
                     Op::Return { first, count } => {
                         let from = base + first as usize;
@@ -205,28 +226,42 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                         let frame = self.state.frames.pop().expect("a frame returns");
                         self.state.calls.pop();
                         let results: Vec<Value<'gc>> = self.state.stack[from..to].to_vec();
-                        self.place_results(frame.ret, &results, frame.nresults);
-                        if self.state.frames.len() == depth {
-                            return Ok(true);
+                        match frame.protect {
+                            None => self.place_results(frame.ret, &results, frame.nresults),
+                            Some(p) => {
+                                // A protected call returns `true` and its results.
+                                self.state.calls.truncate(p.calls);
+                                let mut r = Vec::with_capacity(results.len() + 1);
+                                r.push(Value::Bool(true));
+                                r.extend(results);
+                                self.place_results(p.ret, &r, p.nresults);
+                            }
+                        }
+                        if self.state.frames.len() == depth && self.threads.len() == entry {
+                            return Ok(Exit::Returned);
+                        }
+                        if self.state.frames.is_empty() {
+                            // A coroutine this loop switched to has returned.
+                            let results = self.state.stack[..self.state.top].to_vec();
+                            self.end_coroutine(Ok(results));
                         }
                         continue 'frames;
                     }
                     Op::VarArg { dst, count } => {
-                        let va = &self.state.frames[fi].varargs;
+                        let st = &mut *self.state;
+                        let va = &st.frames[fi].varargs;
                         let at = base + dst as usize;
                         if count == MULTI {
                             let n = va.len();
-                            let vals = va.clone();
-                            if self.state.stack.len() < at + n {
-                                self.state.stack.resize(at + n, Value::Nil);
-                                self.state.cells.resize(at + n, None);
+                            if st.stack.len() < at + n {
+                                st.stack.resize(at + n, Value::Nil);
+                                st.cells.resize(at + n, None);
                             }
-                            self.state.stack[at..at + n].copy_from_slice(&vals);
-                            self.state.top = at + n;
+                            st.stack[at..at + n].copy_from_slice(va);
+                            st.top = at + n;
                         } else {
                             for i in 0..count as usize {
-                                let v = va.get(i).copied().unwrap_or(Value::Nil);
-                                self.state.stack[at + i] = v;
+                                st.stack[at + i] = va.get(i).copied().unwrap_or(Value::Nil);
                             }
                         }
                     }
@@ -255,9 +290,9 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                     Op::ForLoop { base: s, offset } => {
                         if self.for_loop(base + s as usize) {
                             pc = (pc as i64 + offset as i64) as usize;
-                            if self.should_suspend(depth) {
+                            if self.should_suspend() {
                                 self.state.frames[fi].pc = pc;
-                                return Ok(false);
+                                return Ok(Exit::Suspended);
                             }
                         }
                     }
@@ -267,14 +302,83 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                         if !v.is_nil() {
                             self.state.stack[s + 2] = v;
                             pc = (pc as i64 + offset as i64) as usize;
-                            if self.should_suspend(depth) {
+                            if self.should_suspend() {
                                 self.state.frames[fi].pc = pc;
-                                return Ok(false);
+                                return Ok(Exit::Suspended);
                             }
                         }
                     }
                 }
             }
         }
+    }
+}
+
+/// What a call run by the loop itself did.
+pub(super) enum Flow {
+    /// Its results are in place: go on with the frame.
+    Placed,
+    /// It pushed a frame or switched threads: reload the running frame.
+    Switched,
+    /// The loop must end.
+    Exit(Exit),
+}
+
+impl<'a, 'gc> Vm<'a, 'gc> {
+    /// A call from Lua code to a [`Special`] native, at stack index `at`.
+    fn special_call(
+        &mut self,
+        special: Special,
+        at: usize,
+        nargs: usize,
+        nresults: u16,
+        entry: usize,
+    ) -> Result<Flow, LuaError<'gc>> {
+        let arg = |vm: &Self, i: usize| {
+            if i < nargs {
+                vm.state.stack[at + 1 + i]
+            } else {
+                Value::Nil
+            }
+        };
+        match special {
+            Special::PCall | Special::XPCall => {
+                let skip = if special == Special::XPCall { 2 } else { 1 };
+                if nargs >= skip
+                    && let Value::Function(g) = arg(self, 0)
+                    && let Function::Lua(_) = Gc::as_ref(g)
+                {
+                    let handler = if skip == 2 { arg(self, 1) } else { Value::Nil };
+                    if skip == 2 {
+                        // The callee's arguments follow it, past the handler.
+                        self.state.stack.copy_within(at + 3..at + 1 + nargs, at + 2);
+                    }
+                    let calls = self.state.calls.len();
+                    self.state.calls.push(None);
+                    self.push_frame(g, at + 1, nargs - skip, MULTI);
+                    self.state.frames.last_mut().expect("just pushed").protect = Some(Protect {
+                        ret: at,
+                        nresults,
+                        calls,
+                        handler,
+                    });
+                    return Ok(Flow::Switched);
+                }
+            }
+            Special::Resume => {
+                if let Value::Thread(co) = arg(self, 0) {
+                    let args = self.state.stack[at + 2..at + 1 + nargs.max(1)].to_vec();
+                    return self.resume_from_lua(co, args, at, nresults, false);
+                }
+            }
+            Special::Yield => return self.yield_from_lua(at, nargs, nresults, entry),
+            Special::No => {}
+        }
+        // Not a case the loop runs itself: the native does it (or raises its argument error).
+        let f = self.state.stack[at];
+        let args = self.state.stack[at + 1..at + 1 + nargs].to_vec();
+        let results = self.call_native(f, args)?;
+        self.place_results(at, &results, nresults);
+        Ok(Flow::Placed)
     }
 }

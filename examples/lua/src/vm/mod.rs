@@ -11,19 +11,22 @@
 //! An error unwinds the frames pushed since the nearest protected call (`pcall`), which
 //! restores the stack as it was.
 
-use gcheap::{Gc, GcCell, Mutation, Trace};
+use gcheap::{Gc, GcCell, GcRefMut, Mutation, Trace};
 use gcheap_lua_strlib as strlib;
 
-use crate::function::{Capture, Function, LuaClosure, Proto, UpCell};
+use crate::function::{Capture, Function, LuaClosure, Proto, Special, UpCell};
 use crate::opcode::{ArithOp, CmpOp, MULTI, Op, Rk, UnaryOp};
 use crate::table::Table;
 use crate::value::{Value, float_to_int};
 
+mod coroutine;
 mod error;
 mod exec;
 mod meta;
 mod number;
 
+use coroutine::Transfer;
+pub use coroutine::{Thread, ThreadStatus};
 pub use error::LuaError;
 use error::Pending;
 pub use number::to_concat_bytes;
@@ -44,6 +47,24 @@ struct Frame<'gc> {
     ret: usize,
     nresults: u16,
     varargs: Vec<Value<'gc>>,
+    /// Set on the frame of a function called by `pcall`/`xpcall` from Lua code: an error that
+    /// reaches it ends it and the call returns `false, error`.
+    protect: Option<Protect<'gc>>,
+}
+
+/// A protected call's landing place (see [`Frame::protect`]).
+#[derive(Trace, Clone)]
+struct Protect<'gc> {
+    /// The slot of the `pcall` call: its results go there.
+    #[trace(static)]
+    ret: usize,
+    #[trace(static)]
+    nresults: u16,
+    /// The length of the state's `calls` before the `pcall` (its own entry included after).
+    #[trace(static)]
+    calls: usize,
+    /// `xpcall`'s message handler (nil for `pcall`).
+    handler: Value<'gc>,
 }
 
 /// A thread of execution: its stack, the cells of its captured locals, its frames.
@@ -54,12 +75,31 @@ pub struct State<'gc> {
     frames: Vec<Frame<'gc>>,
     /// Every active call, Lua or native, innermost last: `Some(i)` is Lua frame `i`, `None` a
     /// native function (what `error`'s levels count).
+    #[trace(static)]
     calls: Vec<Option<usize>>,
     /// The end of the last multiple results.
+    #[trace(static)]
     top: usize,
+    /// Where the values this thread receives when it runs again go: the results of the
+    /// `coroutine.yield` it is suspended in, or of the `coroutine.resume` (or wrapped call) it
+    /// made from Lua code.
+    #[trace(static)]
+    waiting: Option<Transfer>,
 }
 
-/// The interpreter: a state, the globals and the heap context of one `mutate` call.
+/// How an interpreter loop ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// The frames it ran returned.
+    Returned,
+    /// The heap asked the mutator to return from `mutate`; every frame is in the states.
+    Suspended,
+    /// The coroutine the loop was started for yielded (values in `Vm::transfer`).
+    Yielded,
+}
+
+/// The interpreter: the running thread's state, the globals and the heap context of one
+/// `mutate` call.
 pub struct Vm<'a, 'gc> {
     /// The heap context.
     pub mc: &'a Mutation<'gc>,
@@ -67,8 +107,10 @@ pub struct Vm<'a, 'gc> {
     pub globals: Gc<'gc, Table<'gc>>,
     /// The metatable of strings (`{__index = string}`).
     pub string_meta: Option<Gc<'gc, Table<'gc>>>,
-    /// The running state.
-    pub state: &'a mut State<'gc>,
+    /// The running thread's state, borrowed from it.
+    pub state: GcRefMut<'gc, State<'gc>>,
+    /// The chain of resumed threads: the main thread first, the running one last.
+    pub threads: &'a mut Vec<Gc<'gc, Thread<'gc>>>,
     /// Output of `print`.
     pub out: &'a mut dyn std::io::Write,
     /// Whether the running native function was called by a Lua instruction (rather than by
@@ -77,6 +119,11 @@ pub struct Vm<'a, 'gc> {
     /// Whether the outermost loop may suspend when the heap asks (`Mutation::should_yield`): only
     /// the driver's [`resume`](Vm::resume), never a nested call, whose caller holds Rust state.
     pub can_suspend: bool,
+    /// The innermost running loop's entry: its depth in the entry thread and the length of the
+    /// thread chain when it began (see `execute`).
+    loop_entry: (usize, usize),
+    /// Values a yield hands to the native `coroutine.resume` that runs the coroutine.
+    transfer: Vec<Value<'gc>>,
 }
 
 impl<'a, 'gc> Vm<'a, 'gc> {
@@ -85,7 +132,30 @@ impl<'a, 'gc> Vm<'a, 'gc> {
         Value::Str(Gc::from_slice(self.mc, s))
     }
 
-    /// A runtime error with the position of the running Lua function.
+    /// An interpreter for the running thread of `threads` (the last one).
+    pub fn new(
+        mc: &'a Mutation<'gc>,
+        globals: Gc<'gc, Table<'gc>>,
+        string_meta: Option<Gc<'gc, Table<'gc>>>,
+        threads: &'a mut Vec<Gc<'gc, Thread<'gc>>>,
+        out: &'a mut dyn std::io::Write,
+    ) -> Vm<'a, 'gc> {
+        let running = *threads.last().expect("the main thread");
+        let state = Gc::as_ref(running).state.borrow_mut(mc);
+        Vm {
+            mc,
+            globals,
+            string_meta,
+            state,
+            threads,
+            out,
+            called_from_lua: false,
+            can_suspend: false,
+            loop_entry: (0, 1),
+            transfer: Vec::new(),
+        }
+    }
+
     /// Calls `f` with `args`, running Lua code to completion; returns all its results.
     pub fn call(
         &mut self,
@@ -102,6 +172,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                     self.called_from_lua = outer;
                     r
                 }
+                Function::Wrap(co) => self.resume_nested(*co, args, true),
                 Function::Lua(_) => {
                     let at = self.state.stack.len();
                     self.state.stack.push(f);
@@ -111,7 +182,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                     let nargs = args.len();
                     self.push_frame(func, at, nargs, MULTI);
                     let outer = std::mem::replace(&mut self.can_suspend, false);
-                    let r = self.execute(depth);
+                    let r = self.execute(depth, self.threads.len());
                     self.can_suspend = outer;
                     match r {
                         Ok(_) => {
@@ -167,7 +238,8 @@ impl<'a, 'gc> Vm<'a, 'gc> {
         if self.state.cells.len() < size {
             self.state.cells.resize(size, None);
         }
-        self.state.calls.push(Some(self.state.frames.len()));
+        let index = self.state.frames.len();
+        self.state.calls.push(Some(index));
         self.state.frames.push(Frame {
             closure: func,
             pc: 0,
@@ -175,37 +247,56 @@ impl<'a, 'gc> Vm<'a, 'gc> {
             ret: at,
             nresults,
             varargs,
+            protect: None,
         });
     }
 
-    /// Runs frames until the frame count drops back to `depth`; an error leaves with the
-    /// position of the instruction that raised it (its frame is still on top).
-    fn execute(&mut self, depth: usize) -> Result<bool, LuaError<'gc>> {
-        self.execute_frames(depth).map_err(|e| self.finish_error(e))
+    /// Runs frames until the loop's entry thread is back at frame count `depth` (the thread
+    /// chain back at length `entry`). Coroutines that Lua code resumes run in the same loop, so
+    /// a yield between them needs no Rust stack; an error is landed on the innermost protected
+    /// call of the thread it is raised in (see `land_error`), and leaves the loop only if none in
+    /// the loop catches it, with the position of the instruction that raised it.
+    fn execute(&mut self, depth: usize, entry: usize) -> Result<Exit, LuaError<'gc>> {
+        let outer = std::mem::replace(&mut self.loop_entry, (depth, entry));
+        let r = loop {
+            match self.execute_frames(depth, entry) {
+                Ok(exit) => break Ok(exit),
+                Err(e) => {
+                    if let Err(e) = self.land_error(e, depth, entry) {
+                        break Err(e);
+                    }
+                }
+            }
+        };
+        self.loop_entry = outer;
+        r
     }
 
     /// Pushes the frame of `main` (a Lua closure) with `args`, to be run by [`resume`](Self::resume).
     pub fn start(&mut self, main: Gc<'gc, Function<'gc>>, args: Vec<Value<'gc>>) {
+        self.start_frame(main, args, 0);
+    }
+
+    fn start_frame(&mut self, main: Gc<'gc, Function<'gc>>, args: Vec<Value<'gc>>, nresults: u16) {
         let at = self.state.stack.len();
         self.state.stack.push(Value::Function(main));
         let nargs = args.len();
         self.state.stack.extend(args);
-        self.push_frame(main, at, nargs, 0);
+        self.push_frame(main, at, nargs, nresults);
     }
 
     /// Runs the started frames until they return (`Ok(true)`) or the heap asks this mutator to
-    /// return from `mutate` (`Ok(false)`: call again in the next `mutate`; every frame is in the
-    /// state, so nothing is lost). An error unwinds every frame.
+    /// return from `mutate` (`Ok(false)`: call again in the next `mutate`; every frame, of
+    /// every thread, is in the states, so nothing is lost). An error unwinds every frame.
     pub fn resume(&mut self) -> Result<bool, LuaError<'gc>> {
         let outer = std::mem::replace(&mut self.can_suspend, true);
-        let r = self.execute(0);
+        let r = self.execute(0, 1);
         self.can_suspend = outer;
         match r {
-            Ok(done) => {
-                if done {
-                    self.reset();
-                }
-                Ok(done)
+            Ok(Exit::Suspended) => Ok(false),
+            Ok(_) => {
+                self.reset();
+                Ok(true)
             }
             Err(e) => {
                 self.reset();
@@ -214,18 +305,21 @@ impl<'a, 'gc> Vm<'a, 'gc> {
         }
     }
 
+    /// Empties the running thread's state.
     fn reset(&mut self) {
-        self.state.frames.clear();
-        self.state.calls.clear();
-        self.state.stack.clear();
-        self.state.cells.clear();
-        self.state.top = 0;
+        let s = &mut *self.state;
+        s.frames.clear();
+        s.calls.clear();
+        s.stack.clear();
+        s.cells.clear();
+        s.top = 0;
+        s.waiting = None;
     }
 
     /// At a loop's back edge or a call: whether to suspend now (see `resume`).
     #[inline]
-    fn should_suspend(&self, depth: usize) -> bool {
-        depth == 0 && self.can_suspend && self.mc.should_yield()
+    fn should_suspend(&self) -> bool {
+        self.can_suspend && self.mc.should_yield()
     }
 
     /// Writes call results at `at`: `nresults` of them (nil-padded), or all up to a new top.
