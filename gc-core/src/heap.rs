@@ -259,6 +259,29 @@ impl Heap {
         shared.mem_stats_stopped()
     }
 
+    /// The pacer's count of live heap bytes (Go's `heapLive`): what the last cycle marked plus
+    /// what has been allocated since, counted as spans are handed to allocation caches. Unlike
+    /// [`mem_stats`](Self::mem_stats) it stops nothing, so it may be read from inside `mutate`
+    /// (an interpreter's `collectgarbage("count")`); it is an estimate between cycles.
+    ///
+    /// ```
+    /// use gcheap_core::{Gc, Heap, Rootable};
+    ///
+    /// let heap = Heap::default();
+    /// let mut m = heap.mutator::<Rootable![()]>(|_| ());
+    /// m.mutate(|mc, _| {
+    ///     for i in 0..100_000u64 {
+    ///         Gc::new(mc, [i; 4]);
+    ///     }
+    ///     assert!(mc.heap().heap_live() >= 1 << 20);
+    /// });
+    /// m.collect();
+    /// assert!(heap.heap_live() < 1 << 20);
+    /// ```
+    pub fn heap_live(&self) -> u64 {
+        self.shared().pacer.heap_live.load(Relaxed)
+    }
+
     /// Sets the GC percent (Go's `debug.SetGCPercent`); returns the previous value. Negative
     /// disables automatic cycles. Takes effect at once: if the heap is already past the new goal,
     /// the next boundary runs a cycle.
