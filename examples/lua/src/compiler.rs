@@ -46,6 +46,8 @@ fn compile_function<'gc>(
         max_stack: f.num_slots,
         line: f.line,
         loops: Vec::new(),
+        loop_tbc: Vec::new(),
+        tbc: Vec::new(),
         labels: vec![None; f.num_labels as usize],
         gotos: Vec::new(),
         names: Vec::new(),
@@ -123,6 +125,10 @@ struct FnCompiler<'a, 'gc> {
     line: u32,
     /// Per enclosing loop: the `break` jumps to patch to its end.
     loops: Vec<Vec<usize>>,
+    /// The number of active to-be-closed variables when each enclosing loop began.
+    loop_tbc: Vec<usize>,
+    /// The slots of the active to-be-closed variables (`<close>`), outermost first.
+    tbc: Vec<u16>,
     /// Where each label is, once compiled.
     labels: Vec<Option<usize>>,
     /// `goto` jumps and their labels.
@@ -191,9 +197,39 @@ impl<'a, 'gc> FnCompiler<'a, 'gc> {
     // Statements.
 
     fn block(&mut self, b: &Block) {
+        let tbc = self.tbc.len();
         for s in &b.stats {
             self.stat(s);
         }
+        self.close_to(tbc);
+    }
+
+    /// Ends the to-be-closed variables declared since there were `active` of them.
+    fn close_to(&mut self, active: usize) {
+        if self.tbc.len() > active {
+            let from = self.tbc[active];
+            self.tbc.truncate(active);
+            self.emit(Op::Close { from });
+        }
+    }
+
+    /// Closes (without forgetting them: the code after a `break` or `return` is still in
+    /// their scope) the to-be-closed variables declared since there were `active`.
+    fn close_on_exit(&mut self, active: usize) {
+        if self.tbc.len() > active {
+            let from = self.tbc[active];
+            self.emit(Op::Close { from });
+        }
+    }
+
+    fn enter_loop(&mut self) {
+        self.loops.push(Vec::new());
+        self.loop_tbc.push(self.tbc.len());
+    }
+
+    fn leave_loop(&mut self) -> Vec<usize> {
+        self.loop_tbc.pop();
+        self.loops.pop().expect("in a loop")
     }
 
     fn stat(&mut self, s: &Stat) {
@@ -212,7 +248,7 @@ impl<'a, 'gc> FnCompiler<'a, 'gc> {
             Stat::While { cond, body, .. } => {
                 let start = self.here();
                 let exit = self.cond_jump(cond, false);
-                self.loops.push(Vec::new());
+                self.enter_loop();
                 self.block(body);
                 let back = self.emit(Op::Jump { offset: 0 });
                 self.patch(back, start);
@@ -220,13 +256,13 @@ impl<'a, 'gc> FnCompiler<'a, 'gc> {
                 for j in exit {
                     self.patch(j, end);
                 }
-                for j in self.loops.pop().unwrap() {
+                for j in self.leave_loop() {
                     self.patch(j, end);
                 }
             }
             Stat::Repeat { body, cond, .. } => {
                 let start = self.here();
-                self.loops.push(Vec::new());
+                self.enter_loop();
                 self.block(body);
                 self.line = s.line();
                 let again = self.cond_jump(cond, false);
@@ -234,7 +270,7 @@ impl<'a, 'gc> FnCompiler<'a, 'gc> {
                     self.patch(j, start);
                 }
                 let end = self.here();
-                for j in self.loops.pop().unwrap() {
+                for j in self.leave_loop() {
                     self.patch(j, end);
                 }
             }
@@ -285,6 +321,8 @@ impl<'a, 'gc> FnCompiler<'a, 'gc> {
             }
             Stat::Return { values, .. } => self.ret(values),
             Stat::Break { .. } => {
+                let active = *self.loop_tbc.last().expect("break is in a loop");
+                self.close_on_exit(active);
                 let j = self.emit(Op::Jump { offset: 0 });
                 self.loops
                     .last_mut()
@@ -311,8 +349,17 @@ impl<'a, 'gc> FnCompiler<'a, 'gc> {
             if v.captured {
                 self.emit(Op::NewCell { slot: v.slot });
                 self.emit(Op::SetCell { slot: v.slot, src });
+                if v.attrib == ast::Attrib::Close {
+                    // A `<close>` variable is constant: its register keeps a copy to close.
+                    self.emit(Op::Move { dst: v.slot, src });
+                }
             } else {
                 self.emit(Op::Move { dst: v.slot, src });
+            }
+            if v.attrib == ast::Attrib::Close {
+                let name = self.string_constant(&v.name);
+                self.emit(Op::Tbc { slot: v.slot, name });
+                self.tbc.push(v.slot);
             }
         }
     }
@@ -414,23 +461,17 @@ impl<'a, 'gc> FnCompiler<'a, 'gc> {
     }
 
     fn ret(&mut self, values: &[Expr]) {
-        match values {
-            [] => {
-                self.emit(Op::Return { first: 0, count: 0 });
-            }
-            [e] if !e.is_multi() => {
-                let r = self.any_reg(e);
-                self.emit(Op::Return { first: r, count: 1 });
-            }
+        let (first, count) = match values {
+            [] => (0, 0),
+            [e] if !e.is_multi() => (self.any_reg(e), 1),
             _ => {
                 let base = self.free;
-                let n = self.explist(values, base, usize::MAX);
-                self.emit(Op::Return {
-                    first: base,
-                    count: n,
-                });
+                (base, self.explist(values, base, usize::MAX))
             }
-        }
+        };
+        // The values are computed before the function's to-be-closed variables are closed.
+        self.close_on_exit(0);
+        self.emit(Op::Return { first, count });
     }
 
     fn numeric_for(&mut self, f: &ast::NumericFor) {
@@ -449,7 +490,7 @@ impl<'a, 'gc> FnCompiler<'a, 'gc> {
         self.line = f.line;
         let prep = self.emit(Op::ForPrep { base: s, offset: 0 });
         let body = self.here();
-        self.loops.push(Vec::new());
+        self.enter_loop();
         if f.var.captured {
             self.emit(Op::NewCell { slot: f.var.slot });
             self.emit(Op::SetCell {
@@ -463,21 +504,22 @@ impl<'a, 'gc> FnCompiler<'a, 'gc> {
         self.patch(step, body);
         let end = self.here();
         self.patch(prep, end);
-        for j in self.loops.pop().unwrap() {
+        for j in self.leave_loop() {
             self.patch(j, end);
         }
     }
 
     fn generic_for(&mut self, f: &ast::GenericFor) {
         let s = f.state_slot;
-        self.explist(&f.exprs, s, 3);
-        self.emit(Op::LoadNil {
-            dst: s + 3,
-            count: 1,
-        });
+        // The fourth value is the loop's closing value, a to-be-closed variable.
+        self.explist(&f.exprs, s, 4);
+        let name = self.string_constant(b"(for state)");
+        self.emit(Op::Tbc { slot: s + 3, name });
+        let active = self.tbc.len();
+        self.tbc.push(s + 3);
         let to_call = self.emit(Op::Jump { offset: 0 });
         let body = self.here();
-        self.loops.push(Vec::new());
+        self.enter_loop();
         for v in &f.vars {
             if v.captured {
                 self.emit(Op::NewCell { slot: v.slot });
@@ -507,10 +549,12 @@ impl<'a, 'gc> FnCompiler<'a, 'gc> {
         });
         let back = self.emit(Op::TForLoop { base: s, offset: 0 });
         self.patch(back, body);
+        // `break` jumps here too (it closes what the body declared; this closes the rest).
         let end = self.here();
-        for j in self.loops.pop().unwrap() {
+        for j in self.leave_loop() {
             self.patch(j, end);
         }
+        self.close_to(active);
     }
 
     fn closure(&mut self, func: &AstFunction, dst: u16) {

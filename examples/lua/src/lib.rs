@@ -22,6 +22,7 @@ pub mod stdlib;
 pub mod table;
 pub mod value;
 pub mod vm;
+pub mod weak_table;
 
 pub use lua::Lua;
 pub use table::{Table, TableData};

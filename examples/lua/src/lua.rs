@@ -9,7 +9,7 @@ use crate::function::{Function, LuaClosure};
 use crate::stdlib;
 use crate::table::Table;
 use crate::value::Value;
-use crate::vm::{Thread, Vm};
+use crate::vm::{GcState, Thread, Vm};
 
 /// What a Lua state keeps on the heap: its globals, the string metatable and its threads.
 #[derive(Trace)]
@@ -19,6 +19,7 @@ pub struct LuaRoot<'gc> {
     /// The chain of resumed threads, the main one first: the frames of all of them wait here
     /// when the interpreter returns from `mutate` mid-script.
     threads: Vec<Gc<'gc, Thread<'gc>>>,
+    gc: GcState<'gc>,
 }
 
 type Root = Rootable![LuaRoot<'_>];
@@ -51,6 +52,7 @@ impl Lua {
             globals: Table::new(mc, 0, 64),
             string_meta: None,
             threads: vec![Thread::main(mc)],
+            gc: GcState::new(mc),
         });
         mutator.mutate_root(|mc, root| {
             let meta = Self::open_libs(mc, root);
@@ -69,10 +71,18 @@ impl Lua {
         {
             let mut sink = std::io::sink();
             let globals = root.globals;
-            let mut vm = Vm::new(mc, globals, None, &mut root.threads, &mut sink);
+            let mut vm = Vm::new(
+                mc,
+                globals,
+                None,
+                &mut root.threads,
+                &mut root.gc,
+                &mut sink,
+            );
             stdlib::base::open(&mut vm, globals);
             stdlib::coroutine::open(&mut vm, globals);
             stdlib::math::open(&mut vm, globals);
+            stdlib::os::open(&mut vm, globals);
             stdlib::table::open(&mut vm, globals);
             stdlib::string::open(&mut vm, globals)
         }
@@ -114,19 +124,18 @@ impl Lua {
         let args = self.args.clone();
         let mut started = false;
         // Long scripts return from `mutate` whenever a cycle waits for this mutator (see
-        // `Vm::resume`), so the collector can run: the frames wait in the root's state.
+        // `Vm::resume`), so the collector can run: the frames wait in the root's threads.
         loop {
-            let done = self.mutator.mutate_root(|mc, root| {
-                let (globals, string_meta) = (root.globals, root.string_meta);
-                let mut vm = Vm::new(mc, globals, string_meta, &mut root.threads, &mut *out);
+            let (done, collect) = self.with_vm(out, |vm| {
                 if !started {
+                    let mc = vm.mc;
                     let proto = crate::compiler::compile(mc, &chunk, chunk_name);
                     if std::env::var_os("GCHEAP_LUA_DUMP").is_some() {
                         for (i, op) in proto.code.iter().enumerate() {
                             eprintln!("{i:3} {op:?}");
                         }
                     }
-                    let env = Gc::new(mc, GcCell::new(Value::Table(globals)));
+                    let env = Gc::new(mc, GcCell::new(Value::Table(vm.globals)));
                     let main = Gc::new(
                         mc,
                         Function::Lua(LuaClosure {
@@ -140,14 +149,52 @@ impl Lua {
                         .collect();
                     vm.start(main, varargs);
                 }
-                vm.resume()
-                    .map_err(|e| LuaErrorMessage(vm.error_value(&e)).to_string())
+                // Objects a cycle found dead since the last return are finalized first.
+                vm.run_finalizers();
+                let r = vm
+                    .resume()
+                    .map_err(|e| LuaErrorMessage(vm.error_value(&e)).to_string());
+                let collect = std::mem::take(&mut vm.gc.collect_requested);
+                r.map(|done| (done, collect))
             })?;
             started = true;
+            if collect {
+                // `collectgarbage("collect")`: a full cycle, then its finalizers.
+                self.mutator.collect();
+                if done {
+                    self.with_vm(out, |vm| vm.run_finalizers());
+                }
+            }
             if done {
                 return Ok(());
             }
         }
+    }
+
+    /// Closes the state as `lua_close` does: calls the finalizer of every object still marked
+    /// for finalization, newest first, printing to `out`.
+    pub fn close(&mut self, out: &mut dyn Write) {
+        self.with_vm(out, |vm| vm.finalize_all());
+    }
+
+    /// Runs `f` with an interpreter over the state, in one `mutate` call.
+    fn with_vm<T>(
+        &mut self,
+        out: &mut dyn Write,
+        f: impl for<'a, 'gc> FnOnce(&mut Vm<'a, 'gc>) -> T,
+    ) -> T {
+        self.mutator.mutate_root(|mc, root| {
+            let (globals, string_meta) = (root.globals, root.string_meta);
+            let mut vm = Vm::new(
+                mc,
+                globals,
+                string_meta,
+                &mut root.threads,
+                &mut root.gc,
+                out,
+            );
+            f(&mut vm)
+        })
     }
 }
 

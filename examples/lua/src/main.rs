@@ -24,12 +24,15 @@ fn main() -> ExitCode {
     let mut lua = Lua::new();
     lua.set_args(path, &args[2..]);
     let result = lua.run(&source, path, &mut out);
+    if let Err(msg) = &result {
+        let _ = out.flush();
+        eprintln!("gcheap-lua: {msg}");
+    }
+    // As `lua` does at exit: objects still marked for finalization are finalized.
+    lua.close(&mut out);
     let _ = out.flush();
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(msg) => {
-            eprintln!("gcheap-lua: {msg}");
-            ExitCode::from(1)
-        }
+        Err(_) => ExitCode::from(1),
     }
 }

@@ -182,4 +182,11 @@ pub enum Op {
     /// Generic `for` step: if `R[base + 4]` is not nil, `R[base + 2] = R[base + 4]` and jump
     /// back by `offset`.
     TForLoop { base: u16, offset: i32 },
+    /// `R[slot]` is a to-be-closed variable (`<close>`) named `constants[name]`: its value must
+    /// have a `__close` metamethod (or be nil or false), called when the variable goes out of
+    /// scope.
+    Tbc { slot: u16, name: u16 },
+    /// Calls `__close(v, nil)` of the to-be-closed variables in `R[from..]`, the latest first
+    /// (a block, a loop or the function ends).
+    Close { from: u16 },
 }

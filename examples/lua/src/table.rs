@@ -16,6 +16,7 @@
 use gcheap::{Gc, GcRefCell, Mutation, Trace};
 
 use crate::value::{KeyError, Value, float_to_int, hash_value};
+use crate::weak_table::{Mode, WeakStore};
 
 /// A Lua table.
 #[derive(Trace)]
@@ -33,6 +34,10 @@ pub struct TableData<'gc> {
     used: usize,
     /// The metatable, if any.
     pub metatable: Option<Gc<'gc, Table<'gc>>>,
+    /// Whether the table is marked for finalization (see `vm::finalize`).
+    pub finalizer: bool,
+    /// The weak entries, when the metatable's `__mode` makes the table weak.
+    weak: Option<Box<WeakStore<'gc>>>,
 }
 
 /// `next` was given a key the table does not hold.
@@ -81,8 +86,13 @@ impl<'gc> Table<'gc> {
 
     /// `t[key]` without metamethods.
     #[inline]
-    pub fn get(&self, key: Value<'gc>) -> Value<'gc> {
-        self.data.borrow().get(key)
+    pub fn get(&self, mc: &Mutation<'gc>, key: Value<'gc>) -> Value<'gc> {
+        let d = self.data.borrow();
+        let v = d.get(key);
+        match &d.weak {
+            Some(w) if v.is_nil() => w.get(mc, key),
+            _ => v,
+        }
     }
 
     /// `t[key] = value` without metamethods.
@@ -93,7 +103,76 @@ impl<'gc> Table<'gc> {
         key: Value<'gc>,
         value: Value<'gc>,
     ) -> Result<(), KeyError> {
-        self.data.borrow_mut(mc).set(key, value)
+        let mut d = self.data.borrow_mut(mc);
+        if d.weak.is_none() {
+            return d.set(key, value);
+        }
+        let key = key.normalize_key()?;
+        let mut weak = d.weak.take().expect("a weak table");
+        let r = if !value.is_nil() && weak.holds(key, value) {
+            if !d.get(key).is_nil() {
+                d.set(key, Value::Nil)?;
+            }
+            weak.insert(mc, key, value);
+            Ok(())
+        } else {
+            weak.remove(key);
+            d.set(key, value)
+        };
+        d.weak = Some(weak);
+        r
+    }
+
+    /// `next(t, key)` without metamethods: the ordinary parts, then the weak entries.
+    pub fn next(
+        &self,
+        mc: &Mutation<'gc>,
+        key: Value<'gc>,
+    ) -> Result<Option<(Value<'gc>, Value<'gc>)>, InvalidKey> {
+        let d = self.data.borrow();
+        let Some(w) = &d.weak else {
+            return d.next(key);
+        };
+        match d.next(key) {
+            Ok(Some(e)) => Ok(Some(e)),
+            Ok(None) => Ok(w.next(mc, None).expect("from the start")),
+            Err(InvalidKey) => w.next(mc, Some(key)),
+        }
+    }
+
+    /// Makes the table's weakness `mode` (from its metatable's `__mode`), moving its entries
+    /// between the ordinary parts and the weak store.
+    pub fn set_mode(&self, mc: &Mutation<'gc>, mode: Mode) {
+        let current = self.data.borrow().weak.as_ref().map(|w| w.mode());
+        if current.unwrap_or_default() == mode {
+            return;
+        }
+        let mut entries = Vec::new();
+        {
+            let mut d = self.data.borrow_mut(mc);
+            if let Some(mut w) = d.weak.take() {
+                entries.extend(w.drain(mc));
+            }
+            let mut key = Value::Nil;
+            while let Ok(Some((k, v))) = d.next(key) {
+                entries.push((k, v));
+                key = k;
+            }
+            let metatable = d.metatable;
+            *d = TableData {
+                metatable,
+                weak: mode.is_weak().then(|| Box::new(WeakStore::new(mode))),
+                ..TableData::default()
+            };
+        }
+        for (k, v) in entries {
+            self.set(mc, k, v).expect("keys of a table");
+        }
+    }
+
+    /// Whether the table has weak entries (its metatable has `__mode`).
+    pub fn is_weak(&self) -> bool {
+        self.data.borrow().weak.is_some()
     }
 
     /// The metatable.

@@ -21,6 +21,7 @@ fn run(path: &Path) -> Vec<u8> {
     if let Err(msg) = lua.run(&source, name, &mut out) {
         out.extend_from_slice(format!("<uncaught error: {msg}>\n").as_bytes());
     }
+    lua.close(&mut out);
     out
 }
 

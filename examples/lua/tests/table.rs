@@ -79,7 +79,7 @@ fn nil_and_nan_are_not_keys() {
             Err(KeyError::NaN)
         );
         assert_eq!(KeyError::NaN.message(), "table index is NaN");
-        assert!(t.get(Value::Nil).is_nil());
+        assert!(t.get(mc, Value::Nil).is_nil());
     });
 }
 
@@ -90,7 +90,7 @@ fn strings_are_keys_by_content() {
         let a = Gc::from_slice(mc, b"name");
         let b = Gc::from_slice(mc, b"name");
         t.set(mc, Value::Str(a), Value::Int(7)).unwrap();
-        assert_eq!(int(t.get(Value::Str(b))), Some(7));
+        assert_eq!(int(t.get(mc, Value::Str(b))), Some(7));
         assert!(!Gc::ptr_eq(a, b));
     });
 }

@@ -9,6 +9,7 @@ use crate::function::{Function, Special};
 use crate::table::Table;
 use crate::value::Value;
 use crate::vm::{LuaError, Vm};
+use crate::weak_table::Mode;
 
 use super::{arg, check_int, check_table, native, register, register_special};
 
@@ -26,6 +27,7 @@ pub fn open<'gc>(vm: &mut Vm<'_, 'gc>, globals: Gc<'gc, Table<'gc>>) {
     register(vm, globals, "select", select);
     register(vm, globals, "error", error);
     register_special(vm, globals, "pcall", pcall, Special::PCall);
+    register(vm, globals, "collectgarbage", collectgarbage);
     register_special(vm, globals, "xpcall", xpcall, Special::XPCall);
     register(vm, globals, "assert", assert);
     register(vm, globals, "setmetatable", setmetatable);
@@ -67,7 +69,7 @@ pub fn tostring_value<'gc>(vm: &mut Vm<'_, 'gc>, v: Value<'gc>) -> Result<Vec<u8
         Value::Table(t) => {
             let name = t
                 .metatable()
-                .map(|m| m.get(vm.str(b"__name")))
+                .map(|m| m.get(vm.mc, vm.str(b"__name")))
                 .and_then(|n| match n {
                     Value::Str(s) => Some(String::from_utf8_lossy(&s).into_owned()),
                     _ => None,
@@ -154,7 +156,7 @@ fn tonumber<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
 
 fn next<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
     let t = check_table(vm, &args, 0, "next")?;
-    match t.data.borrow().next(arg(&args, 1)) {
+    match t.next(vm.mc, arg(&args, 1)) {
         Ok(Some((k, v))) => Ok(vec![k, v]),
         Ok(None) => Ok(vec![Value::Nil]),
         Err(e) => Err(vm.plain_error(e.to_string())),
@@ -301,11 +303,16 @@ fn setmetatable<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
         }
     };
     if let Some(old) = t.metatable()
-        && !old.get(vm.str(b"__metatable")).is_nil()
+        && !old.get(vm.mc, vm.str(b"__metatable")).is_nil()
     {
         return Err(vm.plain_error("cannot change a protected metatable"));
     }
     t.data.borrow_mut(vm.mc).metatable = mt;
+    let mode = mt.map_or(Value::Nil, |m| m.get(vm.mc, vm.str(b"__mode")));
+    t.set_mode(vm.mc, Mode::of(mode));
+    if let Some(m) = mt {
+        vm.mark_for_finalization(t, m);
+    }
     Ok(vec![args[0]])
 }
 
@@ -318,7 +325,7 @@ fn getmetatable<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
     Ok(vec![match mt {
         None => Value::Nil,
         Some(m) => {
-            let protected = m.get(vm.str(b"__metatable"));
+            let protected = m.get(vm.mc, vm.str(b"__metatable"));
             if protected.is_nil() {
                 Value::Table(m)
             } else {
@@ -330,7 +337,7 @@ fn getmetatable<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
 
 fn rawget<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
     let t = check_table(vm, &args, 0, "rawget")?;
-    Ok(vec![t.get(arg(&args, 1))])
+    Ok(vec![t.get(vm.mc, arg(&args, 1))])
 }
 
 fn rawset<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
@@ -357,4 +364,49 @@ fn rawlen<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
             }
         ))),
     }
+}
+
+fn collectgarbage<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
+    let option = match arg(&args, 0) {
+        Value::Nil => b"collect".to_vec(),
+        Value::Str(s) => s.to_vec(),
+        other => {
+            return Err(vm.plain_error(format!(
+                "bad argument #1 to 'collectgarbage' (string expected, got {})",
+                other.type_name()
+            )));
+        }
+    };
+    Ok(vec![match &option[..] {
+        b"collect" | b"step" => {
+            // The driver runs the cycle once this call returns (see `vm::finalize`).
+            vm.gc.collect_requested = true;
+            if option == b"step" {
+                Value::Bool(true)
+            } else {
+                Value::Int(0)
+            }
+        }
+        b"count" => Value::Num(vm.mc.heap().heap_live() as f64 / 1024.0),
+        b"stop" => {
+            vm.stop_collector();
+            Value::Int(0)
+        }
+        b"restart" => {
+            vm.restart_collector();
+            Value::Int(0)
+        }
+        b"isrunning" => Value::Bool(vm.collector_running()),
+        b"incremental" | b"generational" => {
+            let was = std::mem::replace(&mut vm.gc.generational, option == b"generational");
+            vm.str(if was { b"generational" } else { b"incremental" })
+        }
+        b"setpause" | b"setstepmul" => Value::Int(0),
+        _ => {
+            return Err(vm.plain_error(format!(
+                "bad argument #1 to 'collectgarbage' (invalid option '{}')",
+                String::from_utf8_lossy(&option)
+            )));
+        }
+    }])
 }

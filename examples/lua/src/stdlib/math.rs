@@ -1,5 +1,7 @@
 //! The math library (Lua 5.4 manual §6.7), the subset the interpreter offers.
 
+use std::cell::Cell;
+
 use gcheap::Gc;
 use gcheap_lua_strlib as strlib;
 
@@ -33,6 +35,12 @@ pub fn open<'gc>(vm: &mut Vm<'_, 'gc>, globals: Gc<'gc, Table<'gc>>) {
     register(vm, lib, "math.modf", modf);
     register(vm, lib, "math.tointeger", tointeger);
     register(vm, lib, "math.type", type_);
+    register(vm, lib, "math.random", random);
+    register(vm, lib, "math.randomseed", randomseed);
+    // Lua seeds a new state's generator from the clock (`randseed` in lmathlib.c), so scripts
+    // that never call `math.randomseed` see different numbers on each run.
+    let (n1, n2) = clock_seed();
+    RNG.with(|g| g.set(Xoshiro::seeded(n1, n2)));
     let consts = [
         ("huge", Value::Num(f64::INFINITY)),
         ("pi", Value::Num(std::f64::consts::PI)),
@@ -238,4 +246,149 @@ fn type_<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
         Value::Num(_) => vm.str(b"float"),
         _ => Value::Nil,
     }])
+}
+
+/// The state of Lua 5.4's pseudo-random generator, xoshiro256** (lmathlib.c).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Xoshiro([u64; 4]);
+
+impl Xoshiro {
+    /// The state `math.randomseed(n1, n2)` makes: Lua's `setseed`, including the 16 discarded
+    /// outputs that spread the seed bits over the whole state.
+    fn seeded(n1: u64, n2: u64) -> Xoshiro {
+        // 0xff keeps the state away from all zeros, which xoshiro never leaves.
+        let mut g = Xoshiro([n1, 0xff, n2, 0]);
+        for _ in 0..16 {
+            g.next();
+        }
+        g
+    }
+
+    /// The next 64 random bits.
+    fn next(&mut self) -> u64 {
+        let s = &mut self.0;
+        let result = s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
+        let t = s[1] << 17;
+        s[2] ^= s[0];
+        s[3] ^= s[1];
+        s[1] ^= s[2];
+        s[0] ^= s[3];
+        s[2] ^= t;
+        s[3] = s[3].rotate_left(45);
+        result
+    }
+
+    /// A float in [0, 1) from the 53 high bits of `bits` (Lua's `I2d`).
+    fn to_float(bits: u64) -> f64 {
+        (bits >> 11) as f64 * (0.5f64).powi(53)
+    }
+
+    /// `bits` projected into [0, n] without bias (Lua 5.4's `project`): the bits are masked to
+    /// the smallest all-ones value covering `n`, and fresh bits are drawn while the result lies
+    /// above `n`.
+    fn project(&mut self, bits: u64, n: u64) -> u64 {
+        if n & n.wrapping_add(1) == 0 {
+            return bits & n;
+        }
+        let lim = u64::MAX >> n.leading_zeros();
+        let mut r = bits & lim;
+        while r > n {
+            r = self.next() & lim;
+        }
+        r
+    }
+}
+
+thread_local! {
+    /// The generator of the states on this thread. Lua keeps one per state (an upvalue of
+    /// `math.random`); natives here have no upvalues, so states made on one thread share it,
+    /// which only matters to a program running several states side by side on one thread.
+    static RNG: Cell<Xoshiro> = Cell::new(Xoshiro::seeded(0, 0));
+}
+
+/// The seed pair of a generator nobody seeded: the time in seconds, as Lua's `randseed`, and the
+/// sub-second nanoseconds mixed with a stack address where Lua uses the state's address, so two
+/// states made in the same second differ.
+fn clock_seed() -> (u64, u64) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let here = 0u8;
+    let addr = std::ptr::addr_of!(here) as usize as u64;
+    (now.as_secs(), u64::from(now.subsec_nanos()) ^ addr)
+}
+
+fn random<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
+    // Lua draws the bits before looking at the arguments, so a call that fails still advances
+    // the generator; doing the same keeps sequences identical to lua5.4's for a given seed.
+    let mut g = RNG.with(Cell::get);
+    let bits = g.next();
+    let r = random_with(vm, &args, &mut g, bits);
+    RNG.with(|c| c.set(g));
+    r
+}
+
+fn random_with<'gc>(vm: &Vm<'_, 'gc>, args: &[Value<'gc>], g: &mut Xoshiro, bits: u64) -> R<'gc> {
+    let (low, up) = match args.len() {
+        0 => return Ok(vec![Value::Num(Xoshiro::to_float(bits))]),
+        1 => {
+            let up = super::check_int(vm, args, 0, "random")?;
+            if up == 0 {
+                return Ok(vec![Value::Int(bits as i64)]);
+            }
+            (1, up)
+        }
+        2 => (
+            super::check_int(vm, args, 0, "random")?,
+            super::check_int(vm, args, 1, "random")?,
+        ),
+        _ => return Err(vm.plain_error("wrong number of arguments")),
+    };
+    if low > up {
+        return Err(vm.plain_error("bad argument #1 to 'random' (interval is empty)"));
+    }
+    let span = (up as u64).wrapping_sub(low as u64);
+    let p = g.project(bits, span);
+    Ok(vec![Value::Int(p.wrapping_add(low as u64) as i64)])
+}
+
+fn randomseed<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
+    let (n1, n2) = if args.is_empty() {
+        clock_seed()
+    } else {
+        let n1 = super::check_int(vm, &args, 0, "randomseed")?;
+        let n2 = if arg(&args, 1).is_nil() {
+            0
+        } else {
+            super::check_int(vm, &args, 1, "randomseed")?
+        };
+        (n1 as u64, n2 as u64)
+    };
+    RNG.with(|g| g.set(Xoshiro::seeded(n1, n2)));
+    // Lua 5.4.4 returns the two seed components, so a script can replay a clock seed.
+    Ok(vec![Value::Int(n1 as i64), Value::Int(n2 as i64)])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Xoshiro;
+
+    #[test]
+    fn floats_match_lua_for_a_seed() {
+        // lua5.4 -e 'math.randomseed(42) print(math.random())' prints 0.93081217803957.
+        let mut g = Xoshiro::seeded(42, 0);
+        let x = Xoshiro::to_float(g.next());
+        assert!((x - 0.930_812_178_039_57).abs() < 1e-13, "{x}");
+    }
+
+    #[test]
+    fn projection_stays_in_range() {
+        let mut g = Xoshiro::seeded(7, 0);
+        for n in [0u64, 1, 2, 5, 9, 10, 1000, u64::MAX / 3, u64::MAX] {
+            for _ in 0..200 {
+                let b = g.next();
+                assert!(g.project(b, n) <= n);
+            }
+        }
+    }
 }

@@ -3,6 +3,7 @@
 pub mod base;
 pub mod coroutine;
 pub mod math;
+pub mod os;
 pub mod string;
 pub mod table;
 

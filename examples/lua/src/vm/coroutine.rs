@@ -149,12 +149,19 @@ impl<'a, 'gc> Vm<'a, 'gc> {
     /// Switches to `co` and hands it `args`: its body's arguments if it has not run yet, else
     /// the results of the yield it waits in. A body that is not a Lua function runs to its end
     /// here, and its outcome is returned.
+    ///
+    /// `live_end`: where the resumer's live registers end, when it resumes from a call there.
     fn enter(
         &mut self,
         co: Gc<'gc, Thread<'gc>>,
         args: Vec<Value<'gc>>,
+        live_end: Option<usize>,
     ) -> Option<Result<Vec<Value<'gc>>, LuaError<'gc>>> {
         self.set_status(self.running(), ThreadStatus::Normal);
+        match live_end {
+            Some(end) => self.clear_slots_from(end),
+            None => self.clear_dead_slots(),
+        }
         self.switch_to(co);
         self.set_status(co, ThreadStatus::Running);
         let body = co.body.get();
@@ -256,7 +263,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
             return Ok(Flow::Placed);
         }
         self.state.waiting = Some(Transfer { at, nresults, wrap });
-        match self.enter(co, args) {
+        match self.enter(co, args, Some(at)) {
             None => Ok(Flow::Switched),
             Some(done) => {
                 let outcome = done.map_err(|e| self.error_value(&e));
@@ -290,6 +297,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
             wrap: false,
         });
         self.set_status(self.running(), ThreadStatus::Suspended);
+        self.clear_slots_from(at);
         if self.threads.len() == entry {
             self.transfer = values;
             return Ok(Flow::Exit(Exit::Yielded));
@@ -320,7 +328,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
             }
             return Ok(vec![Value::Bool(false), self.str(msg.as_bytes())]);
         }
-        let outcome = match self.enter(co, args) {
+        let outcome = match self.enter(co, args, None) {
             Some(done) => done.map_err(|e| self.error_value(&e)),
             None => {
                 let outer = std::mem::replace(&mut self.can_suspend, false);

@@ -190,6 +190,11 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                         Err(_) => self.str(b"error in error handling"),
                     };
                 }
+                // The unwound frames' to-be-closed variables are closed with the error.
+                let from = self.state.frames[pi].base;
+                if let Err(e) = self.close_tbc_from(from, err) {
+                    err = self.error_value(&e);
+                }
                 self.state.frames.truncate(pi);
                 self.state.calls.truncate(p.calls);
                 self.place_results(p.ret, &[Value::Bool(false), err], p.nresults);

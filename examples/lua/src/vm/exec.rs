@@ -201,6 +201,16 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                                     let args = self.state.stack[at + 1..at + 1 + nargs].to_vec();
                                     let results = self.call_native(f, args)?;
                                     self.place_results(at, &results, nresults);
+                                    if self.gc.collect_requested && self.can_suspend {
+                                        // `collectgarbage("collect")`: the driver runs it.
+                                        // What the registers above the results held is dead.
+                                        self.clear_slots_from(if nresults == MULTI {
+                                            self.state.top
+                                        } else {
+                                            at + nresults as usize
+                                        });
+                                        return Ok(Exit::Suspended);
+                                    }
                                     Flow::Placed
                                 }
                             };
@@ -294,6 +304,31 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                                 self.state.frames[fi].pc = pc;
                                 return Ok(Exit::Suspended);
                             }
+                        }
+                    }
+                    Op::Tbc { slot, name } => {
+                        let v = self.state.stack[base + slot as usize];
+                        if v.truthy() {
+                            if self.metamethod(v, "__close").is_none() {
+                                let Value::Str(n) = proto.constants[name as usize] else {
+                                    unreachable!("a variable's name")
+                                };
+                                return Err(self.error(format!(
+                                    "variable '{}' got a non-closable value",
+                                    String::from_utf8_lossy(&n)
+                                )));
+                            }
+                            self.state.tbc.push(base + slot as usize);
+                        }
+                    }
+                    Op::Close { from } => {
+                        if self
+                            .state
+                            .tbc
+                            .last()
+                            .is_some_and(|&i| i >= base + from as usize)
+                        {
+                            self.close_tbc_from(base + from as usize, Value::Nil)?;
                         }
                     }
                     Op::TForLoop { base: s, offset } => {

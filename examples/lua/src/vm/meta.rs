@@ -22,7 +22,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
         let mut t = t;
         for _ in 0..2000 {
             if let Value::Table(tt) = t {
-                let v = tt.get(k);
+                let v = tt.get(self.mc, k);
                 if !v.is_nil() {
                     return Ok(v);
                 }
@@ -69,7 +69,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
         let mut t = t;
         for _ in 0..2000 {
             if let Value::Table(tt) = t {
-                let existing = tt.get(k);
+                let existing = tt.get(self.mc, k);
                 let handler = if existing.is_nil() {
                     self.metamethod(t, "__newindex")
                 } else {

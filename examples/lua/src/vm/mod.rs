@@ -22,6 +22,7 @@ use crate::value::{Value, float_to_int};
 mod coroutine;
 mod error;
 mod exec;
+mod finalize;
 mod meta;
 mod number;
 
@@ -29,6 +30,7 @@ use coroutine::Transfer;
 pub use coroutine::{Thread, ThreadStatus};
 pub use error::LuaError;
 use error::Pending;
+pub use finalize::GcState;
 pub use number::to_concat_bytes;
 use number::*;
 
@@ -85,6 +87,9 @@ pub struct State<'gc> {
     /// made from Lua code.
     #[trace(static)]
     waiting: Option<Transfer>,
+    /// The stack slots of the active to-be-closed variables, in declaration order.
+    #[trace(static)]
+    tbc: Vec<usize>,
 }
 
 /// How an interpreter loop ended.
@@ -111,6 +116,8 @@ pub struct Vm<'a, 'gc> {
     pub state: GcRefMut<'gc, State<'gc>>,
     /// The chain of resumed threads: the main thread first, the running one last.
     pub threads: &'a mut Vec<Gc<'gc, Thread<'gc>>>,
+    /// Finalizers and `collectgarbage`'s settings.
+    pub gc: &'a mut GcState<'gc>,
     /// Output of `print`.
     pub out: &'a mut dyn std::io::Write,
     /// Whether the running native function was called by a Lua instruction (rather than by
@@ -138,6 +145,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
         globals: Gc<'gc, Table<'gc>>,
         string_meta: Option<Gc<'gc, Table<'gc>>>,
         threads: &'a mut Vec<Gc<'gc, Thread<'gc>>>,
+        gc: &'a mut GcState<'gc>,
         out: &'a mut dyn std::io::Write,
     ) -> Vm<'a, 'gc> {
         let running = *threads.last().expect("the main thread");
@@ -148,6 +156,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
             string_meta,
             state,
             threads,
+            gc,
             out,
             called_from_lua: false,
             can_suspend: false,
@@ -194,6 +203,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                         Err(e) => {
                             self.state.frames.truncate(depth);
                             self.state.calls.truncate(calls);
+                            self.forget_tbc_from(at);
                             self.state.stack.truncate(at);
                             self.state.cells.truncate(at);
                             Err(e)
@@ -293,7 +303,10 @@ impl<'a, 'gc> Vm<'a, 'gc> {
         let r = self.execute(0, 1);
         self.can_suspend = outer;
         match r {
-            Ok(Exit::Suspended) => Ok(false),
+            Ok(Exit::Suspended) => {
+                self.clear_dead_slots();
+                Ok(false)
+            }
             Ok(_) => {
                 self.reset();
                 Ok(true)
@@ -305,6 +318,31 @@ impl<'a, 'gc> Vm<'a, 'gc> {
         }
     }
 
+    /// Clears the running thread's stack slots above its innermost frame (and its last multiple
+    /// results): calls that returned leave their registers there, and the collector, which
+    /// traces the whole stack, would keep what they held alive.
+    fn clear_dead_slots(&mut self) {
+        let s = &mut *self.state;
+        let frame_end = s.frames.last().map_or(0, |f| {
+            let Function::Lua(c) = Gc::as_ref(f.closure) else {
+                unreachable!("frames hold Lua closures")
+            };
+            f.base + c.proto.max_stack as usize
+        });
+        let end = frame_end.max(s.top);
+        self.clear_slots_from(end);
+    }
+
+    /// Clears the running thread's stack slots from `end` on: at a call at `end`, every
+    /// register from the call's own slot up is a temporary of the call.
+    fn clear_slots_from(&mut self, end: usize) {
+        let s = &mut *self.state;
+        let end = end.min(s.stack.len());
+        s.stack[end..].fill(Value::Nil);
+        let end = end.min(s.cells.len());
+        s.cells[end..].fill(None);
+    }
+
     /// Empties the running thread's state.
     fn reset(&mut self) {
         let s = &mut *self.state;
@@ -314,6 +352,40 @@ impl<'a, 'gc> Vm<'a, 'gc> {
         s.cells.clear();
         s.top = 0;
         s.waiting = None;
+        s.tbc.clear();
+    }
+
+    /// Forgets the to-be-closed variables at stack slot `from` and above (their frames are gone).
+    fn forget_tbc_from(&mut self, from: usize) {
+        let tbc = &mut self.state.tbc;
+        let keep = tbc.partition_point(|&i| i < from);
+        tbc.truncate(keep);
+    }
+
+    /// Closes the to-be-closed variables at stack slot `from` and above, the latest first:
+    /// calls each one's `__close(value, error)`. An error in one replaces `error` for the
+    /// next ones and is returned at the end, as Lua does.
+    fn close_tbc_from(&mut self, from: usize, error: Value<'gc>) -> Result<(), LuaError<'gc>> {
+        let top = self.state.top;
+        let mut error = error;
+        let mut failed = None;
+        while let Some(&slot) = self.state.tbc.last()
+            && slot >= from
+        {
+            self.state.tbc.pop();
+            let v = self.state.stack[slot];
+            if let Some(h) = self.metamethod(v, "__close")
+                && let Err(e) = self.call(h, vec![v, error])
+            {
+                error = self.error_value(&e);
+                failed = Some(e);
+            }
+        }
+        self.state.top = top;
+        match failed {
+            Some(_) => Err(LuaError::new(error)),
+            None => Ok(()),
+        }
     }
 
     /// At a loop's back edge or a call: whether to suspend now (see `resume`).
