@@ -235,10 +235,10 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                         };
                         let frame = self.state.frames.pop().expect("a frame returns");
                         self.state.calls.pop();
-                        let results: Vec<Value<'gc>> = self.state.stack[from..to].to_vec();
                         match frame.protect {
-                            None => self.place_results(frame.ret, &results, frame.nresults),
+                            None => self.move_results(from, to, frame.ret, frame.nresults),
                             Some(p) => {
+                                let results = self.state.stack[from..to].to_vec();
                                 // A protected call returns `true` and its results.
                                 self.state.calls.truncate(p.calls);
                                 let mut r = Vec::with_capacity(results.len() + 1);

@@ -411,6 +411,21 @@ impl<'a, 'gc> Vm<'a, 'gc> {
         }
     }
 
+    /// [`place_results`](Self::place_results) for results already on the stack, in
+    /// `from..to` above `at` (a return): moved down without a copy elsewhere.
+    #[inline]
+    fn move_results(&mut self, from: usize, to: usize, at: usize, nresults: u16) {
+        let stack = &mut self.state.stack;
+        if nresults == MULTI {
+            stack.copy_within(from..to, at);
+            self.state.top = at + (to - from);
+        } else {
+            let n = (nresults as usize).min(to - from);
+            stack.copy_within(from..from + n, at);
+            stack[at + n..at + nresults as usize].fill(Value::Nil);
+        }
+    }
+
     #[inline]
     fn rk(&self, proto: &Proto<'gc>, base: usize, x: Rk) -> Value<'gc> {
         match x {
