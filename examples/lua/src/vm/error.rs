@@ -210,4 +210,46 @@ impl<'a, 'gc> Vm<'a, 'gc> {
             }
         }
     }
+
+    /// A native's argument error when Lua code called it as a method (`s:rep()`): Lua counts
+    /// the arguments without the receiver (`luaL_argerror`), and an error on the receiver
+    /// itself reads "calling 'f' on bad self".
+    pub(super) fn as_method_error(&self, e: LuaError<'gc>) -> LuaError<'gc> {
+        let Some(Pending::Caller(msg)) = &e.pending else {
+            return e;
+        };
+        let Some(f) = self.state.frames.last() else {
+            return e;
+        };
+        let Function::Lua(c) = Gc::as_ref(f.closure) else {
+            unreachable!("frames hold Lua closures")
+        };
+        let Some(callee) = c
+            .proto
+            .name_of(f.pc.saturating_sub(1), 0)
+            .and_then(|n| n.strip_prefix("method '"))
+            .and_then(|n| n.strip_suffix('\''))
+        else {
+            return e;
+        };
+        let Some(rest) = msg.strip_prefix("bad argument #") else {
+            return e;
+        };
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        let (Ok(n), tail) = (rest[..digits].parse::<u32>(), &rest[digits..]) else {
+            return e;
+        };
+        let Some(detail) = tail.strip_prefix(&format!(" to '{callee}' ")) else {
+            return e;
+        };
+        let msg = if n > 1 {
+            format!("bad argument #{} to '{callee}' {detail}", n - 1)
+        } else {
+            format!("calling '{callee}' on bad self {detail}")
+        };
+        LuaError {
+            value: Value::Nil,
+            pending: Some(Pending::Caller(msg)),
+        }
+    }
 }

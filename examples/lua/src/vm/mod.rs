@@ -453,6 +453,6 @@ impl<'a, 'gc> Vm<'a, 'gc> {
         let r = (n.call)(self, args).map_err(|e| self.native_boundary(e));
         self.state.calls.pop();
         self.called_from_lua = outer;
-        r
+        r.map_err(|e| self.as_method_error(e))
     }
 }
