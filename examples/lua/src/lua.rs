@@ -3,26 +3,15 @@
 
 use std::io::Write;
 
-use gcheap::{Gc, GcCell, Heap, Mutator, Rootable, Trace};
+use gcheap::{Gc, GcCell, Heap, Mutator, Rootable};
 
 use crate::function::{Function, LuaClosure};
 use crate::stdlib;
 use crate::table::Table;
 use crate::value::Value;
-use crate::vm::{GcState, Thread, Vm};
+use crate::vm::{Runtime, Vm};
 
-/// What a Lua state keeps on the heap: its globals, the string metatable and its threads.
-#[derive(Trace)]
-pub struct LuaRoot<'gc> {
-    globals: Gc<'gc, Table<'gc>>,
-    string_meta: Option<Gc<'gc, Table<'gc>>>,
-    /// The chain of resumed threads, the main one first: the frames of all of them wait here
-    /// when the interpreter returns from `mutate` mid-script.
-    threads: Vec<Gc<'gc, Thread<'gc>>>,
-    gc: GcState<'gc>,
-}
-
-type Root = Rootable![LuaRoot<'_>];
+type Root = Rootable![Runtime<'_>];
 
 /// The parts of the standard library written in Lua.
 const PRELUDE: &[u8] = include_bytes!("stdlib/prelude.lua");
@@ -48,12 +37,9 @@ impl Lua {
 
     /// A fresh state with the standard library, as a mutator of `heap`.
     pub fn on_heap(heap: &Heap) -> Lua {
-        let mut mutator = heap.mutator::<Root>(|mc| LuaRoot {
-            globals: Table::new(mc, 0, 64),
-            string_meta: None,
-            threads: vec![Thread::main(mc)],
-            gc: GcState::new(mc),
-        });
+        // A closure: `Runtime::new` names one brand, and the mutator's constructor must take any.
+        #[allow(clippy::redundant_closure)]
+        let mut mutator = heap.mutator::<Root>(|mc| Runtime::new(mc));
         mutator.mutate_root(|mc, root| {
             let meta = Self::open_libs(mc, root);
             root.string_meta = Some(meta);
@@ -67,18 +53,11 @@ impl Lua {
         lua
     }
 
-    fn open_libs<'gc>(mc: &gcheap::Mutation<'gc>, root: &mut LuaRoot<'gc>) -> Gc<'gc, Table<'gc>> {
+    fn open_libs<'gc>(mc: &gcheap::Mutation<'gc>, root: &mut Runtime<'gc>) -> Gc<'gc, Table<'gc>> {
         {
             let mut sink = std::io::sink();
             let globals = root.globals;
-            let mut vm = Vm::new(
-                mc,
-                globals,
-                None,
-                &mut root.threads,
-                &mut root.gc,
-                &mut sink,
-            );
+            let mut vm = Vm::new(mc, root, &mut sink);
             stdlib::base::open(&mut vm, globals);
             stdlib::coroutine::open(&mut vm, globals);
             stdlib::math::open(&mut vm, globals);
@@ -135,7 +114,7 @@ impl Lua {
                             eprintln!("{i:3} {op:?}");
                         }
                     }
-                    let env = Gc::new(mc, GcCell::new(Value::Table(vm.globals)));
+                    let env = Gc::new(mc, GcCell::new(Value::Table(vm.rt.globals)));
                     let main = Gc::new(
                         mc,
                         Function::Lua(LuaClosure {
@@ -154,7 +133,7 @@ impl Lua {
                 let r = vm
                     .resume()
                     .map_err(|e| LuaErrorMessage(vm.error_value(&e)).to_string());
-                let collect = std::mem::take(&mut vm.gc.collect_requested);
+                let collect = std::mem::take(&mut vm.rt.gc.collect_requested);
                 r.map(|done| (done, collect))
             })?;
             started = true;
@@ -184,15 +163,7 @@ impl Lua {
         f: impl for<'a, 'gc> FnOnce(&mut Vm<'a, 'gc>) -> T,
     ) -> T {
         self.mutator.mutate_root(|mc, root| {
-            let (globals, string_meta) = (root.globals, root.string_meta);
-            let mut vm = Vm::new(
-                mc,
-                globals,
-                string_meta,
-                &mut root.threads,
-                &mut root.gc,
-                out,
-            );
+            let mut vm = Vm::new(mc, root, out);
             f(&mut vm)
         })
     }

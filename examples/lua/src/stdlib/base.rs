@@ -8,7 +8,7 @@ use gcheap_lua_strlib as strlib;
 use crate::function::{Function, Special};
 use crate::table::Table;
 use crate::value::Value;
-use crate::vm::{LuaError, Vm};
+use crate::vm::{Event, LuaError, Vm};
 use crate::weak_table::Mode;
 
 use super::{arg, check_int, check_table, native, register, register_special};
@@ -44,7 +44,7 @@ pub fn open<'gc>(vm: &mut Vm<'_, 'gc>, globals: Gc<'gc, Table<'gc>>) {
 
 /// `tostring(v)` as Lua prints it, with `__tostring` and `__name`.
 pub fn tostring_value<'gc>(vm: &mut Vm<'_, 'gc>, v: Value<'gc>) -> Result<Vec<u8>, LuaError<'gc>> {
-    if let Some(h) = vm.metamethod(v, "__tostring") {
+    if let Some(h) = vm.metamethod(v, Event::ToString) {
         let r = vm.call(h, vec![v])?;
         return match r.first() {
             Some(Value::Str(s)) => Ok(s.to_vec()),
@@ -69,7 +69,7 @@ pub fn tostring_value<'gc>(vm: &mut Vm<'_, 'gc>, v: Value<'gc>) -> Result<Vec<u8
         Value::Table(t) => {
             let name = t
                 .metatable()
-                .map(|m| m.get(vm.mc, vm.str(b"__name")))
+                .map(|m| m.get(vm.mc, Value::Str(vm.event_name(Event::Name))))
                 .and_then(|n| match n {
                     Value::Str(s) => Some(String::from_utf8_lossy(&s).into_owned()),
                     _ => None,
@@ -165,7 +165,7 @@ fn next<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
 
 fn pairs<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
     let v = arg(&args, 0);
-    if let Some(h) = vm.metamethod(v, "__pairs") {
+    if let Some(h) = vm.metamethod(v, Event::Pairs) {
         let mut r = vm.call(h, vec![v])?;
         r.resize(3, Value::Nil);
         return Ok(r);
@@ -303,12 +303,16 @@ fn setmetatable<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
         }
     };
     if let Some(old) = t.metatable()
-        && !old.get(vm.mc, vm.str(b"__metatable")).is_nil()
+        && !old
+            .get(vm.mc, Value::Str(vm.event_name(Event::Metatable)))
+            .is_nil()
     {
         return Err(vm.plain_error("cannot change a protected metatable"));
     }
     t.data.borrow_mut(vm.mc).metatable = mt;
-    let mode = mt.map_or(Value::Nil, |m| m.get(vm.mc, vm.str(b"__mode")));
+    let mode = mt.map_or(Value::Nil, |m| {
+        m.get(vm.mc, Value::Str(vm.event_name(Event::Mode)))
+    });
     t.set_mode(vm.mc, Mode::of(mode));
     if let Some(m) = mt {
         vm.mark_for_finalization(t, m);
@@ -319,13 +323,13 @@ fn setmetatable<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
 fn getmetatable<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
     let mt = match arg(&args, 0) {
         Value::Table(t) => t.metatable(),
-        Value::Str(_) => vm.string_meta,
+        Value::Str(_) => vm.rt.string_meta,
         _ => None,
     };
     Ok(vec![match mt {
         None => Value::Nil,
         Some(m) => {
-            let protected = m.get(vm.mc, vm.str(b"__metatable"));
+            let protected = m.get(vm.mc, Value::Str(vm.event_name(Event::Metatable)));
             if protected.is_nil() {
                 Value::Table(m)
             } else {
@@ -380,7 +384,7 @@ fn collectgarbage<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
     Ok(vec![match &option[..] {
         b"collect" | b"step" => {
             // The driver runs the cycle once this call returns (see `vm::finalize`).
-            vm.gc.collect_requested = true;
+            vm.rt.gc.collect_requested = true;
             if option == b"step" {
                 Value::Bool(true)
             } else {
@@ -398,7 +402,7 @@ fn collectgarbage<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
         }
         b"isrunning" => Value::Bool(vm.collector_running()),
         b"incremental" | b"generational" => {
-            let was = std::mem::replace(&mut vm.gc.generational, option == b"generational");
+            let was = std::mem::replace(&mut vm.rt.gc.generational, option == b"generational");
             vm.str(if was { b"generational" } else { b"incremental" })
         }
         b"setpause" | b"setstepmul" => Value::Int(0),

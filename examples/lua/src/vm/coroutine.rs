@@ -103,19 +103,19 @@ impl<'gc> Thread<'gc> {
 impl<'a, 'gc> Vm<'a, 'gc> {
     /// The running thread.
     pub fn running(&self) -> Gc<'gc, Thread<'gc>> {
-        *self.threads.last().expect("the main thread")
+        *self.rt.threads.last().expect("the main thread")
     }
 
     /// Whether the main thread is running.
     pub fn is_main(&self) -> bool {
-        self.threads.len() == 1
+        self.rt.threads.len() == 1
     }
 
     /// Whether `coroutine.yield` could suspend the running thread now: it is a coroutine, and
     /// no native's Rust frame stands between the call and the coroutine's loop.
     pub fn yieldable(&self) -> bool {
         let (depth, entry) = self.loop_entry;
-        let under_native = self.threads.len() == entry && depth > 0;
+        let under_native = self.rt.threads.len() == entry && depth > 0;
         !self.is_main() && !under_native
     }
 
@@ -126,12 +126,12 @@ impl<'a, 'gc> Vm<'a, 'gc> {
     /// Makes `t` the running thread, on top of the chain.
     fn switch_to(&mut self, t: Gc<'gc, Thread<'gc>>) {
         self.state = Gc::as_ref(t).state.borrow_mut(self.mc);
-        self.threads.push(t);
+        self.rt.threads.push(t);
     }
 
     /// Pops the running thread off the chain; its resumer runs again.
     fn switch_back(&mut self) {
-        self.threads.pop();
+        self.rt.threads.pop();
         let resumer = self.running();
         self.state = Gc::as_ref(resumer).state.borrow_mut(self.mc);
         self.set_status(resumer, ThreadStatus::Running);
@@ -298,7 +298,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
         });
         self.set_status(self.running(), ThreadStatus::Suspended);
         self.clear_slots_from(at);
-        if self.threads.len() == entry {
+        if self.rt.threads.len() == entry {
             self.transfer = values;
             return Ok(Flow::Exit(Exit::Yielded));
         }
@@ -332,7 +332,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
             Some(done) => done.map_err(|e| self.error_value(&e)),
             None => {
                 let outer = std::mem::replace(&mut self.can_suspend, false);
-                let r = self.execute(0, self.threads.len());
+                let r = self.execute(0, self.rt.threads.len());
                 self.can_suspend = outer;
                 match r {
                     Ok(Exit::Yielded) => {

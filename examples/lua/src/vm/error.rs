@@ -172,7 +172,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
     ) -> Result<(), LuaError<'gc>> {
         loop {
             let e_final = self.finish_error(e);
-            let floor = if self.threads.len() == entry {
+            let floor = if self.rt.threads.len() == entry {
                 depth
             } else {
                 0
@@ -200,7 +200,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                 self.place_results(p.ret, &[Value::Bool(false), err], p.nresults);
                 return Ok(());
             }
-            if self.threads.len() == entry {
+            if self.rt.threads.len() == entry {
                 return Err(e_final);
             }
             let err = self.error_value(&e_final);

@@ -201,7 +201,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                                     let args = self.state.stack[at + 1..at + 1 + nargs].to_vec();
                                     let results = self.call_native(f, args)?;
                                     self.place_results(at, &results, nresults);
-                                    if self.gc.collect_requested && self.can_suspend {
+                                    if self.rt.gc.collect_requested && self.can_suspend {
                                         // `collectgarbage("collect")`: the driver runs it.
                                         // What the registers above the results held is dead.
                                         self.clear_slots_from(if nresults == MULTI {
@@ -247,7 +247,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                                 self.place_results(p.ret, &r, p.nresults);
                             }
                         }
-                        if self.state.frames.len() == depth && self.threads.len() == entry {
+                        if self.state.frames.len() == depth && self.rt.threads.len() == entry {
                             return Ok(Exit::Returned);
                         }
                         if self.state.frames.is_empty() {
@@ -282,7 +282,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                             .iter()
                             .map(|c| match *c {
                                 Capture::Env => {
-                                    Gc::new(self.mc, GcCell::new(Value::Table(self.globals)))
+                                    Gc::new(self.mc, GcCell::new(Value::Table(self.rt.globals)))
                                 }
                                 Capture::Local(slot) => self.state.cells[base + slot as usize]
                                     .expect("a captured local's cell"),
@@ -309,7 +309,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                     Op::Tbc { slot, name } => {
                         let v = self.state.stack[base + slot as usize];
                         if v.truthy() {
-                            if self.metamethod(v, "__close").is_none() {
+                            if self.metamethod(v, Event::Close).is_none() {
                                 let Value::Str(n) = proto.constants[name as usize] else {
                                     unreachable!("a variable's name")
                                 };

@@ -22,7 +22,7 @@
 
 use gcheap::{Gc, GcGuardian, GcWeak, Mutation, Trace};
 
-use super::Vm;
+use super::{Event, Vm};
 use crate::table::Table;
 use crate::value::Value;
 
@@ -65,12 +65,12 @@ impl<'gc> GcState<'gc> {
 impl<'a, 'gc> Vm<'a, 'gc> {
     /// Marks `t` for finalization if `mt` has `__gc` and `t` is not marked yet.
     pub fn mark_for_finalization(&mut self, t: Gc<'gc, Table<'gc>>, mt: Gc<'gc, Table<'gc>>) {
-        let gc = mt.get(self.mc, self.str(b"__gc"));
+        let gc = mt.get(self.mc, Value::Str(self.event_name(Event::Gc)));
         if gc.is_nil() || t.data.borrow().finalizer {
             return;
         }
         t.data.borrow_mut(self.mc).finalizer = true;
-        let g = &mut *self.gc;
+        let g = &mut self.rt.gc;
         g.finalizers.register(self.mc, t);
         g.marked.push(Gc::downgrade(self.mc, t));
         if g.marked.len() >= 2 * g.marked_pruned.max(64) {
@@ -83,14 +83,14 @@ impl<'a, 'gc> Vm<'a, 'gc> {
 
     /// Calls the `__gc` of every object the collector queued, newest mark first.
     pub fn run_finalizers(&mut self) {
-        while let Some(t) = self.gc.finalizers.take(self.mc) {
+        while let Some(t) = self.rt.gc.finalizers.take(self.mc) {
             self.finalize(t);
         }
     }
 
     fn finalize(&mut self, t: Gc<'gc, Table<'gc>>) {
         t.data.borrow_mut(self.mc).finalizer = false;
-        if let Some(f @ Value::Function(_)) = self.metamethod(Value::Table(t), "__gc") {
+        if let Some(f @ Value::Function(_)) = self.metamethod(Value::Table(t), Event::Gc) {
             // Lua reports a finalizer's error as a warning, off unless asked for.
             let _ = self.call(f, vec![Value::Table(t)]);
         }
@@ -99,7 +99,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
     /// Finalizes every object still marked, newest mark first, as closing a state does.
     pub fn finalize_all(&mut self) {
         self.run_finalizers();
-        while let Some(w) = self.gc.marked.pop() {
+        while let Some(w) = self.rt.gc.marked.pop() {
             if let Some(t) = w.upgrade(self.mc)
                 && t.data.borrow().finalizer
             {
@@ -111,14 +111,14 @@ impl<'a, 'gc> Vm<'a, 'gc> {
     /// `collectgarbage("stop")`.
     pub fn stop_collector(&mut self) {
         let heap = self.mc.heap();
-        if self.gc.stopped_percent.is_none() {
-            self.gc.stopped_percent = Some(heap.set_gc_percent(-1));
+        if self.rt.gc.stopped_percent.is_none() {
+            self.rt.gc.stopped_percent = Some(heap.set_gc_percent(-1));
         }
     }
 
     /// `collectgarbage("restart")`.
     pub fn restart_collector(&mut self) {
-        if let Some(p) = self.gc.stopped_percent.take() {
+        if let Some(p) = self.rt.gc.stopped_percent.take() {
             self.mc.heap().set_gc_percent(p);
         }
     }

@@ -4,17 +4,20 @@ use super::*;
 
 impl<'a, 'gc> Vm<'a, 'gc> {
     /// The metamethod `event` of `v`, if any.
-    pub fn metamethod(&self, v: Value<'gc>, event: &str) -> Option<Value<'gc>> {
+    pub fn metamethod(&self, v: Value<'gc>, event: Event) -> Option<Value<'gc>> {
         let mt = match v {
             Value::Table(t) => t.metatable()?,
-            Value::Str(_) => self.string_meta?,
+            Value::Str(_) => self.rt.string_meta?,
             _ => return None,
         };
-        let h = mt
-            .data
-            .borrow()
-            .get_str(Gc::from_slice(self.mc, event.as_bytes()));
+        let h = mt.get(self.mc, Value::Str(self.event_name(event)));
         (!h.is_nil()).then_some(h)
+    }
+
+    /// The interned name of `event`.
+    #[inline]
+    pub fn event_name(&self, event: Event) -> Gc<'gc, [u8]> {
+        self.rt.events[event.index()]
     }
 
     /// `t[k]` with `__index`.
@@ -26,7 +29,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                 if !v.is_nil() {
                     return Ok(v);
                 }
-                match self.metamethod(t, "__index") {
+                match self.metamethod(t, Event::Index) {
                     None => return Ok(Value::Nil),
                     Some(h @ Value::Function(_)) => {
                         return Ok(self
@@ -38,7 +41,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                     Some(h) => t = h,
                 }
             } else {
-                match self.metamethod(t, "__index") {
+                match self.metamethod(t, Event::Index) {
                     None => {
                         return Err(self.operand_error(
                             format!("attempt to index a {} value", t.type_name()),
@@ -71,7 +74,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
             if let Value::Table(tt) = t {
                 let existing = tt.get(self.mc, k);
                 let handler = if existing.is_nil() {
-                    self.metamethod(t, "__newindex")
+                    self.metamethod(t, Event::NewIndex)
                 } else {
                     None
                 };
@@ -86,7 +89,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                     Some(h) => t = h,
                 }
             } else {
-                match self.metamethod(t, "__newindex") {
+                match self.metamethod(t, Event::NewIndex) {
                     None => {
                         return Err(self.operand_error(
                             format!("attempt to index a {} value", t.type_name()),
@@ -118,8 +121,8 @@ impl<'a, 'gc> Vm<'a, 'gc> {
             return arith_numbers(op, a, b).map_err(|m| self.error(m));
         }
         let h = self
-            .metamethod(x, op.event())
-            .or_else(|| self.metamethod(y, op.event()));
+            .metamethod(x, Event::Arith(op))
+            .or_else(|| self.metamethod(y, Event::Arith(op)));
         let string_operand = matches!(x, Value::Str(_)) || matches!(y, Value::Str(_));
         match h {
             // Strings' arithmetic metamethods (the string library's) report as Lua's do.
@@ -178,7 +181,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                 Value::Int(i) => Ok(Value::Int(i.wrapping_neg())),
                 Value::Num(f) => Ok(Value::Num(-f)),
                 _ => self.arith(ArithOp::Sub, Value::Int(0), x).or_else(|e| {
-                    match self.metamethod(x, "__unm") {
+                    match self.metamethod(x, Event::Unm) {
                         Some(h) => Ok(self
                             .call(h, vec![x, x])?
                             .first()
@@ -194,7 +197,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
             },
             UnaryOp::BNot => match to_integer(x) {
                 Some(i) => Ok(Value::Int(!i)),
-                None => match self.metamethod(x, "__bnot") {
+                None => match self.metamethod(x, Event::BNot) {
                     Some(h) => Ok(self
                         .call(h, vec![x, x])?
                         .first()
@@ -212,7 +215,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
             UnaryOp::Len => match x {
                 Value::Str(s) => Ok(Value::Int(s.len() as i64)),
                 _ => {
-                    if let Some(h) = self.metamethod(x, "__len") {
+                    if let Some(h) = self.metamethod(x, Event::Len) {
                         return Ok(self
                             .call(h, vec![x])?
                             .first()
@@ -249,8 +252,8 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                 }
                 _ => {
                     let h = self
-                        .metamethod(v, "__concat")
-                        .or_else(|| self.metamethod(acc, "__concat"));
+                        .metamethod(v, Event::Concat)
+                        .or_else(|| self.metamethod(acc, Event::Concat));
                     match h {
                         Some(h) => self
                             .call(h, vec![v, acc])?
@@ -282,8 +285,8 @@ impl<'a, 'gc> Vm<'a, 'gc> {
         }
         if let (Value::Table(_), Value::Table(_)) = (x, y) {
             let h = self
-                .metamethod(x, "__eq")
-                .or_else(|| self.metamethod(y, "__eq"));
+                .metamethod(x, Event::Eq)
+                .or_else(|| self.metamethod(y, Event::Eq));
             if let Some(h) = h {
                 let r = self.call(h, vec![x, y])?;
                 return Ok(r.first().is_some_and(|v| v.truthy()));
@@ -310,7 +313,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                 if let (Some(a), Some(b)) = (num_of(x), num_of(y)) {
                     return Ok(num_less(a, b, or_equal));
                 }
-                let event = if or_equal { "__le" } else { "__lt" };
+                let event = if or_equal { Event::Le } else { Event::Lt };
                 let h = self
                     .metamethod(x, event)
                     .or_else(|| self.metamethod(y, event));

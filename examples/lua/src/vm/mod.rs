@@ -21,6 +21,7 @@ use crate::value::{Value, float_to_int};
 
 mod coroutine;
 mod error;
+mod event;
 mod exec;
 mod finalize;
 mod meta;
@@ -30,6 +31,7 @@ use coroutine::Transfer;
 pub use coroutine::{Thread, ThreadStatus};
 pub use error::LuaError;
 use error::Pending;
+pub use event::Event;
 pub use finalize::GcState;
 pub use number::to_concat_bytes;
 use number::*;
@@ -103,21 +105,47 @@ pub enum Exit {
     Yielded,
 }
 
-/// The interpreter: the running thread's state, the globals and the heap context of one
-/// `mutate` call.
-pub struct Vm<'a, 'gc> {
-    /// The heap context.
-    pub mc: &'a Mutation<'gc>,
+/// What a Lua state keeps on the heap besides its values: the root object of its mutator.
+#[derive(Trace)]
+pub struct Runtime<'gc> {
     /// The global table.
     pub globals: Gc<'gc, Table<'gc>>,
     /// The metatable of strings (`{__index = string}`).
     pub string_meta: Option<Gc<'gc, Table<'gc>>>,
+    /// The chain of resumed threads: the main thread first, the running one last. The frames
+    /// of all of them wait here when the interpreter returns from `mutate` mid-script.
+    pub threads: Vec<Gc<'gc, Thread<'gc>>>,
+    /// Finalizers and `collectgarbage`'s settings.
+    pub gc: GcState<'gc>,
+    /// The metamethod names, interned (see [`Event`]).
+    events: Vec<Gc<'gc, [u8]>>,
+}
+
+impl<'gc> Runtime<'gc> {
+    /// A runtime with empty globals and the main thread.
+    pub fn new(mc: &Mutation<'gc>) -> Runtime<'gc> {
+        Runtime {
+            globals: Table::new(mc, 0, 64),
+            string_meta: None,
+            threads: vec![Thread::main(mc)],
+            gc: GcState::new(mc),
+            events: Event::ALL
+                .iter()
+                .map(|e| Gc::from_slice(mc, e.name().as_bytes()))
+                .collect(),
+        }
+    }
+}
+
+/// The interpreter: the running thread's state, the runtime and the heap context of one
+/// `mutate` call.
+pub struct Vm<'a, 'gc> {
+    /// The heap context.
+    pub mc: &'a Mutation<'gc>,
+    /// The state's runtime.
+    pub rt: &'a mut Runtime<'gc>,
     /// The running thread's state, borrowed from it.
     pub state: GcRefMut<'gc, State<'gc>>,
-    /// The chain of resumed threads: the main thread first, the running one last.
-    pub threads: &'a mut Vec<Gc<'gc, Thread<'gc>>>,
-    /// Finalizers and `collectgarbage`'s settings.
-    pub gc: &'a mut GcState<'gc>,
     /// Output of `print`.
     pub out: &'a mut dyn std::io::Write,
     /// Whether the running native function was called by a Lua instruction (rather than by
@@ -139,24 +167,18 @@ impl<'a, 'gc> Vm<'a, 'gc> {
         Value::Str(Gc::from_slice(self.mc, s))
     }
 
-    /// An interpreter for the running thread of `threads` (the last one).
+    /// An interpreter for the running thread of `rt` (the last of its chain).
     pub fn new(
         mc: &'a Mutation<'gc>,
-        globals: Gc<'gc, Table<'gc>>,
-        string_meta: Option<Gc<'gc, Table<'gc>>>,
-        threads: &'a mut Vec<Gc<'gc, Thread<'gc>>>,
-        gc: &'a mut GcState<'gc>,
+        rt: &'a mut Runtime<'gc>,
         out: &'a mut dyn std::io::Write,
     ) -> Vm<'a, 'gc> {
-        let running = *threads.last().expect("the main thread");
+        let running = *rt.threads.last().expect("the main thread");
         let state = Gc::as_ref(running).state.borrow_mut(mc);
         Vm {
             mc,
-            globals,
-            string_meta,
+            rt,
             state,
-            threads,
-            gc,
             out,
             called_from_lua: false,
             can_suspend: false,
@@ -191,7 +213,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                     let nargs = args.len();
                     self.push_frame(func, at, nargs, MULTI);
                     let outer = std::mem::replace(&mut self.can_suspend, false);
-                    let r = self.execute(depth, self.threads.len());
+                    let r = self.execute(depth, self.rt.threads.len());
                     self.can_suspend = outer;
                     match r {
                         Ok(_) => {
@@ -211,7 +233,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                     }
                 }
             },
-            other => match self.metamethod(other, "__call") {
+            other => match self.metamethod(other, Event::Call) {
                 Some(h) => {
                     let mut a = vec![other];
                     a.extend(args);
@@ -374,7 +396,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
         {
             self.state.tbc.pop();
             let v = self.state.stack[slot];
-            if let Some(h) = self.metamethod(v, "__close")
+            if let Some(h) = self.metamethod(v, Event::Close)
                 && let Err(e) = self.call(h, vec![v, error])
             {
                 error = self.error_value(&e);
