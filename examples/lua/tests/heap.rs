@@ -76,3 +76,37 @@ fn a_coroutine_allocating_for_long_lets_the_collector_run() {
         stats.heap_alloc
     );
 }
+
+#[test]
+fn lua_states_on_threads_share_one_heap_and_its_collector() {
+    // What `gcheap-lua --threads N` does: each state a mutator of the same heap.
+    let heap = Heap::default();
+    let script = b"
+        local keep = {}
+        for i = 1, 100000 do
+            local t = {i, tostring(i)}
+            if i % 1000 == 0 then keep[#keep + 1] = t end
+        end
+        local sum = 0
+        for _, t in ipairs(keep) do sum = sum + t[1] end
+        print(#keep, sum)
+    ";
+    let outputs: Vec<Vec<u8>> = std::thread::scope(|s| {
+        let copies: Vec<_> = (0..3)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut lua = Lua::on_heap(&heap);
+                    let mut out = Vec::new();
+                    lua.run(script, "copy", &mut out).unwrap();
+                    out
+                })
+            })
+            .collect();
+        copies.into_iter().map(|c| c.join().unwrap()).collect()
+    });
+    for out in outputs {
+        assert_eq!(String::from_utf8(out).unwrap(), "100\t5050000\n");
+    }
+    let stats = heap.mem_stats();
+    assert!(stats.num_gc >= 3, "{} cycles ran", stats.num_gc);
+}
