@@ -16,26 +16,30 @@ use gcheap_lua_syntax::ast::{
 };
 
 use crate::function::{Capture, Proto};
+use crate::intern::Interner;
 use crate::opcode::{ArithOp, CmpOp, MULTI, Op, Rk, UnaryOp};
 use crate::value::Value;
 
 /// Compiles a parsed chunk's main function.
 pub fn compile<'gc>(
     mc: &Mutation<'gc>,
+    strings: &mut Interner<'gc>,
     chunk: &ast::Chunk,
     chunk_name: &str,
 ) -> Gc<'gc, Proto<'gc>> {
     let name: Arc<str> = Arc::from(chunk_name);
-    compile_function(mc, &chunk.main, &name)
+    compile_function(mc, strings, &chunk.main, &name)
 }
 
 fn compile_function<'gc>(
     mc: &Mutation<'gc>,
+    strings: &mut Interner<'gc>,
     f: &AstFunction,
     chunk: &Arc<str>,
 ) -> Gc<'gc, Proto<'gc>> {
     let mut c = FnCompiler {
         mc,
+        strings,
         f,
         chunk: chunk.clone(),
         code: Vec::new(),
@@ -112,6 +116,8 @@ fn describe(e: &Expr) -> Option<String> {
 
 struct FnCompiler<'a, 'gc> {
     mc: &'a Mutation<'gc>,
+    /// The state's interned strings: constants are interned (see `crate::intern`).
+    strings: &'a mut Interner<'gc>,
     f: &'a AstFunction,
     chunk: Arc<str>,
     code: Vec<Op>,
@@ -185,7 +191,7 @@ impl<'a, 'gc> FnCompiler<'a, 'gc> {
     }
 
     fn string_constant(&mut self, s: &[u8]) -> u16 {
-        let v = Value::Str(Gc::from_slice(self.mc, s));
+        let v = Value::Str(self.strings.intern(self.mc, s));
         self.constant(v)
     }
 
@@ -558,7 +564,7 @@ impl<'a, 'gc> FnCompiler<'a, 'gc> {
     }
 
     fn closure(&mut self, func: &AstFunction, dst: u16) {
-        let proto = compile_function(self.mc, func, &self.chunk);
+        let proto = compile_function(self.mc, self.strings, func, &self.chunk);
         self.protos.push(proto);
         let index = (self.protos.len() - 1) as u16;
         self.emit(Op::Closure { dst, proto: index });

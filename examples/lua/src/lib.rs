@@ -16,6 +16,7 @@
 
 pub mod compiler;
 pub mod function;
+pub mod intern;
 mod lua;
 pub mod opcode;
 pub mod stdlib;

@@ -108,7 +108,8 @@ impl Lua {
             let (done, collect) = self.with_vm(out, |vm| {
                 if !started {
                     let mc = vm.mc;
-                    let proto = crate::compiler::compile(mc, &chunk, chunk_name);
+                    let proto =
+                        crate::compiler::compile(mc, &mut vm.rt.strings, &chunk, chunk_name);
                     if std::env::var_os("GCHEAP_LUA_DUMP").is_some() {
                         for (i, op) in proto.code.iter().enumerate() {
                             eprintln!("{i:3} {op:?}");

@@ -15,7 +15,7 @@
 
 use gcheap::{Gc, GcRefCell, Mutation, Trace};
 
-use crate::value::{KeyError, Value, float_to_int, hash_value};
+use crate::value::{KeyError, Value, float_to_int, hash_bytes, hash_value};
 use crate::weak_table::{Mode, WeakStore};
 
 /// A Lua table.
@@ -209,7 +209,10 @@ impl<'gc> TableData<'gc> {
 
     /// `t[s]` for a string key, raw.
     pub fn get_str(&self, s: Gc<'gc, [u8]>) -> Value<'gc> {
-        self.get_hash(Value::Str(s))
+        match self.find_str(s) {
+            Some(i) => self.nodes[i].value,
+            None => Value::Nil,
+        }
     }
 
     fn get_hash(&self, key: Value<'gc>) -> Value<'gc> {
@@ -219,8 +222,31 @@ impl<'gc> TableData<'gc> {
         }
     }
 
+    /// [`find`](Self::find) for a string key: the same string object (interned constants) is
+    /// found by a pointer comparison, another by its length and then its bytes.
+    #[inline]
+    fn find_str(&self, s: Gc<'gc, [u8]>) -> Option<usize> {
+        if self.nodes.is_empty() {
+            return None;
+        }
+        let mask = self.nodes.len() - 1;
+        let mut i = hash_bytes(&s) as usize & mask;
+        loop {
+            match self.nodes[i].key {
+                Value::Nil => return None,
+                Value::Str(k) if Gc::ptr_eq(k, s) || (k.len() == s.len() && k[..] == s[..]) => {
+                    return Some(i);
+                }
+                _ => i = (i + 1) & mask,
+            }
+        }
+    }
+
     /// The node holding `key` (normalized), live or dead.
     fn find(&self, key: Value<'gc>) -> Option<usize> {
+        if let Value::Str(s) = key {
+            return self.find_str(s);
+        }
         if self.nodes.is_empty() {
             return None;
         }

@@ -24,7 +24,7 @@ pub fn open<'gc>(vm: &mut Vm<'_, 'gc>, globals: Gc<'gc, Table<'gc>>) {
     register(vm, t, "coroutine.isyieldable", isyieldable);
     register(vm, t, "coroutine.running", running);
     register(vm, t, "coroutine.close", close);
-    let k = vm.str(b"coroutine");
+    let k = Value::Str(vm.rt.strings.intern(vm.mc, b"coroutine"));
     globals
         .set(vm.mc, k, Value::Table(t))
         .expect("a string key");

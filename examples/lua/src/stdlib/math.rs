@@ -51,7 +51,7 @@ pub fn open<'gc>(vm: &mut Vm<'_, 'gc>, globals: Gc<'gc, Table<'gc>>) {
         let k = vm.str(name.as_bytes());
         lib.set(vm.mc, k, v).expect("a string key");
     }
-    let k = vm.str(b"math");
+    let k = Value::Str(vm.rt.strings.intern(vm.mc, b"math"));
     globals
         .set(vm.mc, k, Value::Table(lib))
         .expect("a string key");

@@ -62,7 +62,7 @@ pub fn register_special<'gc>(
 ) {
     let f = special_native(vm, name, call, special);
     let key = name.rsplit('.').next().expect("a name");
-    let k = vm.str(key.as_bytes());
+    let k = Value::Str(vm.rt.strings.intern(vm.mc, key.as_bytes()));
     table.set(vm.mc, k, f).expect("a string key");
 }
 

@@ -28,7 +28,7 @@ pub fn open<'gc>(vm: &mut Vm<'_, 'gc>, globals: Gc<'gc, Table<'gc>>) {
     register(vm, lib, "os.difftime", difftime);
     register(vm, lib, "os.date", date);
     register(vm, lib, "os.getenv", getenv);
-    let k = vm.str(b"os");
+    let k = Value::Str(vm.rt.strings.intern(vm.mc, b"os"));
     globals
         .set(vm.mc, k, Value::Table(lib))
         .expect("a string key");

@@ -27,12 +27,12 @@ pub fn open<'gc>(vm: &mut Vm<'_, 'gc>, globals: Gc<'gc, Table<'gc>>) -> Gc<'gc, 
     register(vm, lib, "string.find", find);
     register(vm, lib, "string.match", match_);
     register(vm, lib, "string.gsub", gsub);
-    let k = vm.str(b"string");
+    let k = Value::Str(vm.rt.strings.intern(vm.mc, b"string"));
     globals
         .set(vm.mc, k, Value::Table(lib))
         .expect("a string key");
     let meta = Table::new(vm.mc, 0, 1);
-    let k = vm.str(b"__index");
+    let k = Value::Str(vm.rt.strings.intern(vm.mc, b"__index"));
     meta.set(vm.mc, k, Value::Table(lib)).expect("a string key");
     meta
 }

@@ -21,7 +21,7 @@ pub fn open<'gc>(vm: &mut Vm<'_, 'gc>, globals: Gc<'gc, Table<'gc>>) {
     register(vm, lib, "table.pack", pack);
     register(vm, lib, "table.sort", sort);
     register(vm, lib, "table.move", move_);
-    let k = vm.str(b"table");
+    let k = Value::Str(vm.rt.strings.intern(vm.mc, b"table"));
     globals
         .set(vm.mc, k, Value::Table(lib))
         .expect("a string key");

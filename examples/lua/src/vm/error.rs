@@ -8,8 +8,14 @@ use super::*;
 /// function is first *pending*: its message still lacks the position (and, for an operand, the
 /// variable it came from) that the instruction it surfaces at supplies, as Lua's `varinfo` and
 /// `luaL_where` do. [`Vm::error_value`] gives the final value.
+///
+/// It is one pointer wide (its parts are boxed), so that the interpreter's `Result`s stay small
+/// on the paths where nothing fails.
 #[derive(Clone)]
-pub struct LuaError<'gc> {
+pub struct LuaError<'gc>(pub(super) Box<ErrorParts<'gc>>);
+
+#[derive(Clone)]
+pub(super) struct ErrorParts<'gc> {
     pub(super) value: Value<'gc>,
     pub(super) pending: Option<Pending>,
 }
@@ -25,10 +31,10 @@ pub(super) enum Pending {
 impl<'gc> LuaError<'gc> {
     /// An error whose value is `value`, as `error(value)` raises it.
     pub fn new(value: Value<'gc>) -> LuaError<'gc> {
-        LuaError {
+        LuaError(Box::new(ErrorParts {
             value,
             pending: None,
-        }
+        }))
     }
 }
 
@@ -56,26 +62,28 @@ impl<'a, 'gc> Vm<'a, 'gc> {
 
     /// A type error on operand `operand` of the running instruction (see [`LuaError`]).
     pub fn operand_error(&self, msg: impl Into<String>, operand: u8) -> LuaError<'gc> {
-        LuaError {
+        LuaError(Box::new(ErrorParts {
             value: Value::Nil,
             pending: Some(Pending::Operand {
                 msg: msg.into(),
                 operand,
             }),
-        }
+        }))
     }
 
     /// The final value of an error (a pending one without position).
     pub fn error_value(&self, e: &LuaError<'gc>) -> Value<'gc> {
-        match &e.pending {
+        match &e.0.pending {
             Some(Pending::Operand { msg, .. } | Pending::Caller(msg)) => self.str(msg.as_bytes()),
-            None => e.value,
+            None => e.0.value,
         }
     }
 
     /// Gives a pending error the position (and variable name) of the running Lua instruction.
     pub(super) fn finish_error(&self, e: LuaError<'gc>) -> LuaError<'gc> {
-        let Some(pending) = &e.pending else { return e };
+        let Some(pending) = &e.0.pending else {
+            return e;
+        };
         let Some(f) = self.state.frames.last() else {
             return LuaError::new(self.error_value(&e));
         };
@@ -100,7 +108,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
     /// A pending error leaving a native function: an operand error inside it has no position
     /// (natives have no lines), a native's own error keeps waiting for its Lua caller.
     pub(super) fn native_boundary(&self, e: LuaError<'gc>) -> LuaError<'gc> {
-        match &e.pending {
+        match &e.0.pending {
             Some(Pending::Operand { msg, .. }) => LuaError::new(self.str(msg.as_bytes())),
             _ => e,
         }
@@ -130,10 +138,10 @@ impl<'a, 'gc> Vm<'a, 'gc> {
 
     /// A runtime error without position (as native functions raise them).
     pub fn plain_error(&self, msg: impl AsRef<str>) -> LuaError<'gc> {
-        LuaError {
+        LuaError(Box::new(ErrorParts {
             value: Value::Nil,
             pending: Some(Pending::Caller(msg.as_ref().to_string())),
-        }
+        }))
     }
 
     /// the function by its qualified name then (`'string.sub'`, not `'sub'`).
@@ -146,12 +154,12 @@ impl<'a, 'gc> Vm<'a, 'gc> {
             msg.starts_with("bad argument #")
                 .then(|| msg.replacen(&from, &format!(" to '{qualified}' ("), 1))
         };
-        match &e.pending {
+        match &e.0.pending {
             Some(Pending::Caller(msg)) => match fix(msg) {
-                Some(m) => LuaError {
+                Some(m) => LuaError(Box::new(ErrorParts {
                     value: Value::Nil,
                     pending: Some(Pending::Caller(m)),
-                },
+                })),
                 None => e,
             },
             _ => e,
@@ -215,7 +223,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
     /// the arguments without the receiver (`luaL_argerror`), and an error on the receiver
     /// itself reads "calling 'f' on bad self".
     pub(super) fn as_method_error(&self, e: LuaError<'gc>) -> LuaError<'gc> {
-        let Some(Pending::Caller(msg)) = &e.pending else {
+        let Some(Pending::Caller(msg)) = &e.0.pending else {
             return e;
         };
         let Some(f) = self.state.frames.last() else {
@@ -247,9 +255,9 @@ impl<'a, 'gc> Vm<'a, 'gc> {
         } else {
             format!("calling '{callee}' on bad self {detail}")
         };
-        LuaError {
+        LuaError(Box::new(ErrorParts {
             value: Value::Nil,
             pending: Some(Pending::Caller(msg)),
-        }
+        }))
     }
 }

@@ -19,10 +19,16 @@ impl<'a, 'gc> Vm<'a, 'gc> {
             };
             let proto: &'gc Proto<'gc> = Gc::as_ref(lc.proto);
             let mut pc = self.state.frames[fi].pc;
+            // The running frame's pc is written back only before what may fail, call out or
+            // suspend (errors and error levels read it), not at every instruction.
+            macro_rules! save_pc {
+                () => {
+                    self.state.frames[fi].pc = pc
+                };
+            }
             loop {
                 let op = proto.code[pc];
                 pc += 1;
-                self.state.frames[fi].pc = pc;
                 match op {
                     Op::Move { dst, src } => {
                         self.state.stack[base + dst as usize] =
@@ -62,23 +68,27 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                             .set(self.mc, self.state.stack[base + src as usize]);
                     }
                     Op::GetIndex { dst, table, key } => {
+                        save_pc!();
                         let t = self.state.stack[base + table as usize];
                         let k = self.rk(proto, base, key);
                         let v = self.index(t, k)?;
                         self.state.stack[base + dst as usize] = v;
                     }
                     Op::SetIndex { table, key, value } => {
+                        save_pc!();
                         let t = self.state.stack[base + table as usize];
                         let k = self.rk(proto, base, key);
                         let v = self.rk(proto, base, value);
                         self.set_index(t, k, v)?;
                     }
                     Op::GetUpField { dst, up, key } => {
+                        save_pc!();
                         let t = lc.upvalues[up as usize].get();
                         let v = self.index(t, proto.constants[key as usize])?;
                         self.state.stack[base + dst as usize] = v;
                     }
                     Op::SetUpField { up, key, value } => {
+                        save_pc!();
                         let t = lc.upvalues[up as usize].get();
                         let v = self.rk(proto, base, value);
                         self.set_index(t, proto.constants[key as usize], v)?;
@@ -107,6 +117,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                         }
                     }
                     Op::SelfOp { dst, obj, method } => {
+                        save_pc!();
                         let o = self.state.stack[base + obj as usize];
                         let k = self.rk(proto, base, method);
                         let f = self.index(o, k)?;
@@ -118,16 +129,21 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                         let y = self.rk(proto, base, b);
                         let v = match arith_fast(op, x, y) {
                             Some(v) => v,
-                            None => self.arith(op, x, y)?,
+                            None => {
+                                save_pc!();
+                                self.arith(op, x, y)?
+                            }
                         };
                         self.state.stack[base + dst as usize] = v;
                     }
                     Op::Unary { op, dst, src } => {
+                        save_pc!();
                         let x = self.state.stack[base + src as usize];
                         let v = self.unary(op, x)?;
                         self.state.stack[base + dst as usize] = v;
                     }
                     Op::Concat { dst, first, count } => {
+                        save_pc!();
                         let from = base + first as usize;
                         let vals: Vec<Value<'gc>> =
                             self.state.stack[from..from + count as usize].to_vec();
@@ -143,10 +159,18 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                     } => {
                         let x = self.rk(proto, base, a);
                         let y = self.rk(proto, base, b);
-                        let r = match op {
-                            CmpOp::Eq => self.equals(x, y)?,
-                            CmpOp::Lt => self.less(x, y, false)?,
-                            CmpOp::Le => self.less(x, y, true)?,
+                        let r = match (op, x, y) {
+                            (CmpOp::Lt, Value::Int(i), Value::Int(j)) => i < j,
+                            (CmpOp::Le, Value::Int(i), Value::Int(j)) => i <= j,
+                            (CmpOp::Eq, Value::Int(i), Value::Int(j)) => i == j,
+                            _ => {
+                                save_pc!();
+                                match op {
+                                    CmpOp::Eq => self.equals(x, y)?,
+                                    CmpOp::Lt => self.less(x, y, false)?,
+                                    CmpOp::Le => self.less(x, y, true)?,
+                                }
+                            }
                         };
                         if r != expect {
                             pc = (pc as i64 + offset as i64) as usize;
@@ -173,7 +197,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                         nargs,
                         nresults,
                     } => {
-                        self.state.frames[fi].pc = pc;
+                        save_pc!();
                         let at = base + func as usize;
                         let nargs = if nargs == MULTI {
                             self.state.top - at - 1
@@ -293,6 +317,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                         self.state.stack[base + dst as usize] = Value::Function(f);
                     }
                     Op::ForPrep { base: s, offset } => {
+                        save_pc!();
                         if !self.for_prep(base + s as usize)? {
                             pc = (pc as i64 + offset as i64) as usize;
                         }
@@ -307,6 +332,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                         }
                     }
                     Op::Tbc { slot, name } => {
+                        save_pc!();
                         let v = self.state.stack[base + slot as usize];
                         if v.truthy() {
                             if self.metamethod(v, Event::Close).is_none() {
@@ -322,6 +348,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                         }
                     }
                     Op::Close { from } => {
+                        save_pc!();
                         if self
                             .state
                             .tbc
@@ -391,12 +418,13 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                     let calls = self.state.calls.len();
                     self.state.calls.push(None);
                     self.push_frame(g, at + 1, nargs - skip, MULTI);
-                    self.state.frames.last_mut().expect("just pushed").protect = Some(Protect {
-                        ret: at,
-                        nresults,
-                        calls,
-                        handler,
-                    });
+                    self.state.frames.last_mut().expect("just pushed").protect =
+                        Some(Box::new(Protect {
+                            ret: at,
+                            nresults,
+                            calls,
+                            handler,
+                        }));
                     return Ok(Flow::Switched);
                 }
             }

@@ -188,7 +188,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                             .copied()
                             .unwrap_or(Value::Nil)),
                         // The bad operand is this instruction's only one.
-                        None => Err(match e.pending {
+                        None => Err(match e.0.pending.clone() {
                             Some(Pending::Operand { msg, .. }) => self.operand_error(msg, 1),
                             _ => e,
                         }),

@@ -15,6 +15,7 @@ use gcheap::{Gc, GcCell, GcRefMut, Mutation, Trace};
 use gcheap_lua_strlib as strlib;
 
 use crate::function::{Capture, Function, LuaClosure, Proto, Special, UpCell};
+use crate::intern::Interner;
 use crate::opcode::{ArithOp, CmpOp, MULTI, Op, Rk, UnaryOp};
 use crate::table::Table;
 use crate::value::{Value, float_to_int};
@@ -50,10 +51,12 @@ struct Frame<'gc> {
     /// Where the results go (the called function's slot).
     ret: usize,
     nresults: u16,
-    varargs: Vec<Value<'gc>>,
+    /// The arguments past the fixed parameters of a vararg function (boxed: most frames have
+    /// none, and frames are pushed on every call).
+    varargs: Box<[Value<'gc>]>,
     /// Set on the frame of a function called by `pcall`/`xpcall` from Lua code: an error that
     /// reaches it ends it and the call returns `false, error`.
-    protect: Option<Protect<'gc>>,
+    protect: Option<Box<Protect<'gc>>>,
 }
 
 /// A protected call's landing place (see [`Frame::protect`]).
@@ -117,6 +120,8 @@ pub struct Runtime<'gc> {
     pub threads: Vec<Gc<'gc, Thread<'gc>>>,
     /// Finalizers and `collectgarbage`'s settings.
     pub gc: GcState<'gc>,
+    /// Constants' and library names' strings (see `crate::intern`).
+    pub strings: Interner<'gc>,
     /// The metamethod names, interned (see [`Event`]).
     events: Vec<Gc<'gc, [u8]>>,
 }
@@ -124,15 +129,18 @@ pub struct Runtime<'gc> {
 impl<'gc> Runtime<'gc> {
     /// A runtime with empty globals and the main thread.
     pub fn new(mc: &Mutation<'gc>) -> Runtime<'gc> {
+        let mut strings = Interner::default();
+        let events = Event::ALL
+            .iter()
+            .map(|e| strings.intern(mc, e.name().as_bytes()))
+            .collect();
         Runtime {
             globals: Table::new(mc, 0, 64),
             string_meta: None,
             threads: vec![Thread::main(mc)],
             gc: GcState::new(mc),
-            events: Event::ALL
-                .iter()
-                .map(|e| Gc::from_slice(mc, e.name().as_bytes()))
-                .collect(),
+            strings,
+            events,
         }
     }
 }
@@ -256,16 +264,21 @@ impl<'a, 'gc> Vm<'a, 'gc> {
         let p = c.proto;
         let base = at + 1;
         let nparams = p.num_params as usize;
-        let mut varargs = Vec::new();
-        if nargs > nparams && p.is_vararg {
-            varargs.extend_from_slice(&self.state.stack[base + nparams..base + nargs]);
-        }
+        let varargs = if nargs > nparams && p.is_vararg {
+            self.state.stack[base + nparams..base + nargs].into()
+        } else {
+            Box::default()
+        };
         let size = base + p.max_stack as usize;
         if self.state.stack.len() < size {
             self.state.stack.resize(size, Value::Nil);
         }
-        for v in &mut self.state.stack[base + nargs.min(nparams)..size] {
-            *v = Value::Nil;
+        // Missing parameters are nil. The other registers keep what they held: the compiler
+        // writes every register before reading it, and stale values only delay garbage (the
+        // collector traces them as the live values they were; `clear_dead_slots` clears them
+        // where a collection is asked for).
+        if nargs < nparams {
+            self.state.stack[base + nargs..base + nparams].fill(Value::Nil);
         }
         if self.state.cells.len() < size {
             self.state.cells.resize(size, None);
