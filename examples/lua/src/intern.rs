@@ -12,10 +12,12 @@ use std::collections::HashMap;
 
 use gcheap::{Gc, Mutation, Trace};
 
+use crate::value::LuaStr;
+
 /// A state's interned strings.
 #[derive(Trace, Default)]
 pub struct Interner<'gc> {
-    strings: Vec<Gc<'gc, [u8]>>,
+    strings: Vec<Gc<'gc, LuaStr<'gc>>>,
     /// Text -> index in `strings`.
     #[trace(static)]
     index: HashMap<Box<[u8]>, usize>,
@@ -23,11 +25,11 @@ pub struct Interner<'gc> {
 
 impl<'gc> Interner<'gc> {
     /// The interned string with the text `s`, made on first use.
-    pub fn intern(&mut self, mc: &Mutation<'gc>, s: &[u8]) -> Gc<'gc, [u8]> {
+    pub fn intern(&mut self, mc: &Mutation<'gc>, s: &[u8]) -> Gc<'gc, LuaStr<'gc>> {
         if let Some(&i) = self.index.get(s) {
             return self.strings[i];
         }
-        let g = Gc::from_slice(mc, s);
+        let g = LuaStr::new(mc, s);
         self.index.insert(s.into(), self.strings.len());
         self.strings.push(g);
         g

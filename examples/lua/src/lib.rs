@@ -27,4 +27,4 @@ pub mod weak_table;
 
 pub use lua::Lua;
 pub use table::{Table, TableData};
-pub use value::{KeyError, Value};
+pub use value::{KeyError, LuaStr, Value};

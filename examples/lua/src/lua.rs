@@ -8,7 +8,7 @@ use gcheap::{Gc, GcCell, Heap, Mutator, Rootable};
 use crate::function::{Function, LuaClosure};
 use crate::stdlib;
 use crate::table::Table;
-use crate::value::Value;
+use crate::value::{LuaStr, Value};
 use crate::vm::{Runtime, Vm};
 
 type Root = Rootable![Runtime<'_>];
@@ -73,16 +73,16 @@ impl Lua {
         self.args = args.to_vec();
         self.mutator.mutate(|mc, root| {
             let t = Table::new(mc, args.len(), 1);
-            let s = Value::Str(Gc::from_slice(mc, script.as_bytes()));
+            let s = Value::Str(LuaStr::new(mc, script.as_bytes()));
             t.set(mc, Value::Int(0), s).expect("an integer key");
-            let exe = Value::Str(Gc::from_slice(mc, b"gcheap-lua"));
+            let exe = Value::Str(LuaStr::new(mc, b"gcheap-lua"));
             t.set(mc, Value::Int(-1), exe).expect("an integer key");
             for (i, a) in args.iter().enumerate() {
-                let v = Value::Str(Gc::from_slice(mc, a.as_bytes()));
+                let v = Value::Str(LuaStr::new(mc, a.as_bytes()));
                 t.set(mc, Value::Int(i as i64 + 1), v)
                     .expect("an integer key");
             }
-            let k = Value::Str(Gc::from_slice(mc, b"arg"));
+            let k = Value::Str(LuaStr::new(mc, b"arg"));
             root.globals
                 .set(mc, k, Value::Table(t))
                 .expect("a string key");
@@ -125,7 +125,7 @@ impl Lua {
                     );
                     let varargs = args
                         .iter()
-                        .map(|a| Value::Str(Gc::from_slice(mc, a.as_bytes())))
+                        .map(|a| Value::Str(LuaStr::new(mc, a.as_bytes())))
                         .collect();
                     vm.start(main, varargs);
                 }

@@ -15,7 +15,7 @@
 
 use gcheap::{Gc, GcRefCell, Mutation, Trace};
 
-use crate::value::{KeyError, Value, float_to_int, hash_bytes, hash_value};
+use crate::value::{KeyError, LuaStr, Value, float_to_int, hash_value};
 use crate::weak_table::{Mode, WeakStore};
 
 /// A Lua table.
@@ -91,6 +91,23 @@ impl<'gc> Table<'gc> {
         let v = d.get(key);
         match &d.weak {
             Some(w) if v.is_nil() => w.get(mc, key),
+            _ => v,
+        }
+    }
+
+    /// [`get`](Self::get) with the key by reference: the interpreter's field and element reads
+    /// (matching on the key in place reads its parts as they were stored; see
+    /// `vm::number::arith_fast`).
+    #[inline]
+    pub fn get_ref(&self, mc: &Mutation<'gc>, key: &Value<'gc>) -> Value<'gc> {
+        let d = self.data.borrow();
+        let v = match key {
+            Value::Int(i) => d.get_int(*i),
+            Value::Str(s) => d.get_str(*s),
+            _ => d.get(*key),
+        };
+        match &d.weak {
+            Some(w) if v.is_nil() => w.get(mc, *key),
             _ => v,
         }
     }
@@ -208,7 +225,7 @@ impl<'gc> TableData<'gc> {
     }
 
     /// `t[s]` for a string key, raw.
-    pub fn get_str(&self, s: Gc<'gc, [u8]>) -> Value<'gc> {
+    pub fn get_str(&self, s: Gc<'gc, LuaStr<'gc>>) -> Value<'gc> {
         match self.find_str(s) {
             Some(i) => self.nodes[i].value,
             None => Value::Nil,
@@ -225,16 +242,16 @@ impl<'gc> TableData<'gc> {
     /// [`find`](Self::find) for a string key: the same string object (interned constants) is
     /// found by a pointer comparison, another by its length and then its bytes.
     #[inline]
-    fn find_str(&self, s: Gc<'gc, [u8]>) -> Option<usize> {
+    fn find_str(&self, s: Gc<'gc, LuaStr<'gc>>) -> Option<usize> {
         if self.nodes.is_empty() {
             return None;
         }
         let mask = self.nodes.len() - 1;
-        let mut i = hash_bytes(&s) as usize & mask;
+        let mut i = s.hash() as usize & mask;
         loop {
             match self.nodes[i].key {
                 Value::Nil => return None,
-                Value::Str(k) if Gc::ptr_eq(k, s) || (k.len() == s.len() && k[..] == s[..]) => {
+                Value::Str(k) if Gc::ptr_eq(k, s) || k.same_text(&s) => {
                     return Some(i);
                 }
                 _ => i = (i + 1) & mask,

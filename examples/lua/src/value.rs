@@ -10,7 +10,7 @@
 //! Equality across them is mathematical (`1 == 1.0`), and a table key that is a float with an
 //! integral value is normalized to the integer ([`Value::normalize_key`]), as Lua does.
 
-use gcheap::{Gc, Trace};
+use gcheap::{Gc, Mutation, Trace};
 
 use crate::function::Function;
 use crate::table::Table;
@@ -28,7 +28,7 @@ pub enum Value<'gc> {
     /// A float.
     Num(f64),
     /// A string: bytes, compared by content.
-    Str(Gc<'gc, [u8]>),
+    Str(Gc<'gc, LuaStr<'gc>>),
     /// A table, compared by identity.
     Table(Gc<'gc, Table<'gc>>),
     /// A function (Lua closure or native), compared by identity.
@@ -71,7 +71,7 @@ impl<'gc> Value<'gc> {
             (Value::Int(a), Value::Int(b)) => a == b,
             (Value::Num(a), Value::Num(b)) => a == b,
             (Value::Int(i), Value::Num(f)) | (Value::Num(f), Value::Int(i)) => int_eq_float(i, f),
-            (Value::Str(a), Value::Str(b)) => Gc::ptr_eq(a, b) || a[..] == b[..],
+            (Value::Str(a), Value::Str(b)) => Gc::ptr_eq(a, b) || a.same_text(&b),
             (Value::Table(a), Value::Table(b)) => Gc::ptr_eq(a, b),
             (Value::Function(a), Value::Function(b)) => Gc::ptr_eq(a, b),
             (Value::Thread(a), Value::Thread(b)) => Gc::ptr_eq(a, b),
@@ -138,10 +138,54 @@ pub fn hash_value(v: &Value<'_>) -> u64 {
         Value::Bool(b) => 1 + b as u64,
         Value::Int(i) => (i as u64).wrapping_mul(K),
         Value::Num(f) => f.to_bits().wrapping_mul(K) ^ 0x5555,
-        Value::Str(s) => hash_bytes(&s),
+        Value::Str(s) => s.hash(),
         Value::Table(t) => (Gc::as_ptr(t).addr() as u64 >> 4).wrapping_mul(K),
         Value::Function(f) => (Gc::as_ptr(f).addr() as u64 >> 4).wrapping_mul(K),
         Value::Thread(t) => (Gc::as_ptr(t).addr() as u64 >> 4).wrapping_mul(K),
+    }
+}
+
+/// A Lua string: immutable bytes and their hash, computed once when the string is made.
+///
+/// The bytes are a separate heap object, so that a string value is a thin pointer and a
+/// [`Value`] two words; the hash makes table lookups by string key hash-free.
+#[derive(Trace)]
+pub struct LuaStr<'gc> {
+    #[trace(static)]
+    hash: u64,
+    bytes: Gc<'gc, [u8]>,
+}
+
+impl<'gc> LuaStr<'gc> {
+    /// A new string with the bytes `s`.
+    pub fn new(mc: &Mutation<'gc>, s: &[u8]) -> Gc<'gc, LuaStr<'gc>> {
+        Gc::new(
+            mc,
+            LuaStr {
+                hash: hash_bytes(s),
+                bytes: Gc::from_slice(mc, s),
+            },
+        )
+    }
+
+    /// The hash of the bytes ([`hash_bytes`]).
+    #[inline]
+    pub fn hash(&self) -> u64 {
+        self.hash
+    }
+
+    /// Whether `other` has the same bytes.
+    #[inline]
+    pub fn same_text(&self, other: &LuaStr<'_>) -> bool {
+        self.hash == other.hash && self.bytes[..] == other.bytes[..]
+    }
+}
+
+impl std::ops::Deref for LuaStr<'_> {
+    type Target = [u8];
+    #[inline]
+    fn deref(&self) -> &[u8] {
+        &self.bytes
     }
 }
 

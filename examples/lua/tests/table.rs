@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use gcheap::{Gc, Heap, Rootable};
-use gcheap_lua::{KeyError, Table, Value};
+use gcheap_lua::{KeyError, LuaStr, Table, Value};
 
 fn with_heap(f: impl for<'gc> FnOnce(&gcheap::Mutation<'gc>)) {
     let heap = Heap::default();
@@ -87,8 +87,8 @@ fn nil_and_nan_are_not_keys() {
 fn strings_are_keys_by_content() {
     with_heap(|mc| {
         let t = Table::new(mc, 0, 0);
-        let a = Gc::from_slice(mc, b"name");
-        let b = Gc::from_slice(mc, b"name");
+        let a = LuaStr::new(mc, b"name");
+        let b = LuaStr::new(mc, b"name");
         t.set(mc, Value::Str(a), Value::Int(7)).unwrap();
         assert_eq!(int(t.get(mc, Value::Str(b))), Some(7));
         assert!(!Gc::ptr_eq(a, b));
@@ -103,7 +103,7 @@ fn next_visits_every_entry_once_even_when_visited_keys_are_cleared() {
             t.set(mc, Value::Int(i), Value::Int(i)).unwrap();
         }
         for i in 0..50 {
-            let k = Gc::from_slice(mc, format!("k{i}").as_bytes());
+            let k = LuaStr::new(mc, format!("k{i}").as_bytes());
             t.set(mc, Value::Str(k), Value::Int(1000 + i)).unwrap();
         }
         let mut seen = 0;
@@ -122,7 +122,7 @@ fn next_visits_every_entry_once_even_when_visited_keys_are_cleared() {
             t.data.borrow().next(Value::Nil).unwrap().is_none(),
             "all cleared"
         );
-        let absent = Gc::from_slice(mc, b"never there");
+        let absent = LuaStr::new(mc, b"never there");
         assert!(
             t.data.borrow().next(Value::Str(absent)).is_err(),
             "invalid key to 'next'"

@@ -172,6 +172,14 @@ impl<'a, 'gc> FnCompiler<'a, 'gc> {
     }
 
     pub(super) fn assign(&mut self, targets: &[Place], values: &[Expr]) {
+        if let ([Place::Local(l)], [value]) = (targets, values)
+            && !self.captured(l.id)
+            && computes_at_the_end(value)
+        {
+            // `a = a + 1`: straight into the local's register, no temporary and no move.
+            self.expr_to(value, l.slot);
+            return;
+        }
         if let ([target], [value]) = (targets, values)
             && !value.is_multi()
         {
@@ -369,5 +377,27 @@ impl<'a, 'gc> FnCompiler<'a, 'gc> {
         self.protos.push(proto);
         let index = (self.protos.len() - 1) as u16;
         self.emit(Op::Closure { dst, proto: index });
+    }
+}
+
+/// Whether compiling `e` into a register writes that register only in its last instruction,
+/// after reading every operand (so `a = <e>` may target `a` itself): arithmetic, concatenation
+/// and unary operators, whose operands go to temporaries. (Not `and`/`or`, comparisons or
+/// table constructors, which write their target early.)
+fn computes_at_the_end(e: &Expr) -> bool {
+    match e {
+        Expr::Binary(b) => !matches!(
+            b.op,
+            BinOp::And
+                | BinOp::Or
+                | BinOp::Eq
+                | BinOp::Ne
+                | BinOp::Lt
+                | BinOp::Le
+                | BinOp::Gt
+                | BinOp::Ge
+        ),
+        Expr::Unary(_) => true,
+        _ => false,
     }
 }

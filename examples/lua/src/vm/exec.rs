@@ -68,10 +68,26 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                             .set(self.mc, self.state.stack[base + src as usize]);
                     }
                     Op::GetIndex { dst, table, key } => {
-                        save_pc!();
-                        let t = self.state.stack[base + table as usize];
-                        let k = self.rk(proto, base, key);
-                        let v = self.index(t, k)?;
+                        // A table holding the key: no metamethod, nothing can fail.
+                        let st = &*self.state;
+                        let found = match &st.stack[base + table as usize] {
+                            Value::Table(t) => {
+                                let k = match key {
+                                    Rk::R(r) => &st.stack[base + r as usize],
+                                    Rk::K(k) => &proto.constants[k as usize],
+                                };
+                                t.get_ref(self.mc, k)
+                            }
+                            _ => Value::Nil,
+                        };
+                        let v = if found.is_nil() {
+                            save_pc!();
+                            let t = self.state.stack[base + table as usize];
+                            let k = self.rk(proto, base, key);
+                            self.index(t, k)?
+                        } else {
+                            found
+                        };
                         self.state.stack[base + dst as usize] = v;
                     }
                     Op::SetIndex { table, key, value } => {
@@ -125,12 +141,16 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                         self.state.stack[base + dst as usize] = f;
                     }
                     Op::Arith { op, dst, a, b } => {
-                        let x = self.rk(proto, base, a);
-                        let y = self.rk(proto, base, b);
-                        let v = match arith_fast(op, x, y) {
+                        let st = &mut *self.state;
+                        let operand = |x: Rk| match x {
+                            Rk::R(r) => &st.stack[base + r as usize],
+                            Rk::K(k) => &proto.constants[k as usize],
+                        };
+                        let v = match arith_fast(op, operand(a), operand(b)) {
                             Some(v) => v,
                             None => {
                                 save_pc!();
+                                let (x, y) = (self.rk(proto, base, a), self.rk(proto, base, b));
                                 self.arith(op, x, y)?
                             }
                         };
@@ -157,14 +177,18 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                         expect,
                         offset,
                     } => {
-                        let x = self.rk(proto, base, a);
-                        let y = self.rk(proto, base, b);
-                        let r = match (op, x, y) {
-                            (CmpOp::Lt, Value::Int(i), Value::Int(j)) => i < j,
-                            (CmpOp::Le, Value::Int(i), Value::Int(j)) => i <= j,
-                            (CmpOp::Eq, Value::Int(i), Value::Int(j)) => i == j,
+                        let st = &*self.state;
+                        let operand = |x: Rk| match x {
+                            Rk::R(r) => &st.stack[base + r as usize],
+                            Rk::K(k) => &proto.constants[k as usize],
+                        };
+                        let r = match (op, operand(a), operand(b)) {
+                            (CmpOp::Lt, &Value::Int(i), &Value::Int(j)) => i < j,
+                            (CmpOp::Le, &Value::Int(i), &Value::Int(j)) => i <= j,
+                            (CmpOp::Eq, &Value::Int(i), &Value::Int(j)) => i == j,
                             _ => {
                                 save_pc!();
+                                let (x, y) = (self.rk(proto, base, a), self.rk(proto, base, b));
                                 match op {
                                     CmpOp::Eq => self.equals(x, y)?,
                                     CmpOp::Lt => self.less(x, y, false)?,

@@ -16,7 +16,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
 
     /// The interned name of `event`.
     #[inline]
-    pub fn event_name(&self, event: Event) -> Gc<'gc, [u8]> {
+    pub fn event_name(&self, event: Event) -> Gc<'gc, LuaStr<'gc>> {
         self.rt.events[event.index()]
     }
 
@@ -248,7 +248,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                 (Some(a), Some(b)) => {
                     let mut s = a;
                     s.extend_from_slice(&b);
-                    Value::Str(Gc::from_slice(self.mc, &s))
+                    Value::Str(LuaStr::new(self.mc, &s))
                 }
                 _ => {
                     let h = self

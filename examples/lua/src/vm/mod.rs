@@ -18,7 +18,7 @@ use crate::function::{Capture, Function, LuaClosure, Proto, Special, UpCell};
 use crate::intern::Interner;
 use crate::opcode::{ArithOp, CmpOp, MULTI, Op, Rk, UnaryOp};
 use crate::table::Table;
-use crate::value::{Value, float_to_int};
+use crate::value::{LuaStr, Value, float_to_int};
 
 mod coroutine;
 mod error;
@@ -123,7 +123,7 @@ pub struct Runtime<'gc> {
     /// Constants' and library names' strings (see `crate::intern`).
     pub strings: Interner<'gc>,
     /// The metamethod names, interned (see [`Event`]).
-    events: Vec<Gc<'gc, [u8]>>,
+    events: Vec<Gc<'gc, LuaStr<'gc>>>,
 }
 
 impl<'gc> Runtime<'gc> {
@@ -172,7 +172,7 @@ pub struct Vm<'a, 'gc> {
 impl<'a, 'gc> Vm<'a, 'gc> {
     /// A string value.
     pub fn str(&self, s: &[u8]) -> Value<'gc> {
-        Value::Str(Gc::from_slice(self.mc, s))
+        Value::Str(LuaStr::new(self.mc, s))
     }
 
     /// An interpreter for the running thread of `rt` (the last of its chain).

@@ -72,26 +72,24 @@ impl<'a, 'gc> Vm<'a, 'gc> {
 
     /// Numeric `for` step; whether to run the body again.
     pub(super) fn for_loop(&mut self, s: usize) -> bool {
-        match (
-            self.state.stack[s],
-            self.state.stack[s + 1],
-            self.state.stack[s + 2],
-        ) {
-            (Value::Int(i), Value::Int(count), Value::Int(st)) => {
+        // By reference, for the reason `arith_fast` gives.
+        let r = &mut self.state.stack[s..s + 4];
+        match (&r[0], &r[1], &r[2]) {
+            (&Value::Int(i), &Value::Int(count), &Value::Int(st)) => {
                 if count == 0 {
                     return false;
                 }
                 let next = i.wrapping_add(st);
-                self.state.stack[s] = Value::Int(next);
-                self.state.stack[s + 1] = Value::Int(((count as u64) - 1) as i64);
-                self.state.stack[s + 3] = Value::Int(next);
+                r[0] = Value::Int(next);
+                r[1] = Value::Int(((count as u64) - 1) as i64);
+                r[3] = Value::Int(next);
                 true
             }
-            (Value::Num(i), Value::Num(l), Value::Num(st)) => {
+            (&Value::Num(i), &Value::Num(l), &Value::Num(st)) => {
                 let next = i + st;
                 if (st > 0.0 && next <= l) || (st < 0.0 && next >= l) {
-                    self.state.stack[s] = Value::Num(next);
-                    self.state.stack[s + 3] = Value::Num(next);
+                    r[0] = Value::Num(next);
+                    r[3] = Value::Num(next);
                     true
                 } else {
                     false
@@ -103,9 +101,13 @@ impl<'a, 'gc> Vm<'a, 'gc> {
 }
 
 /// Integer and float arithmetic without metamethods or coercion, for the common cases.
+///
+/// The operands are taken by reference: matching on them reads their tag and payload
+/// separately, as the instruction that wrote them stored them, where copying a whole value out
+/// first would be one wide load that the processor cannot forward from those two stores.
 #[inline]
-pub(super) fn arith_fast<'gc>(op: ArithOp, x: Value<'gc>, y: Value<'gc>) -> Option<Value<'gc>> {
-    match (x, y) {
+pub(super) fn arith_fast<'gc>(op: ArithOp, x: &Value<'gc>, y: &Value<'gc>) -> Option<Value<'gc>> {
+    match (*x, *y) {
         (Value::Int(a), Value::Int(b)) => match op {
             ArithOp::Add => Some(Value::Int(a.wrapping_add(b))),
             ArithOp::Sub => Some(Value::Int(a.wrapping_sub(b))),
