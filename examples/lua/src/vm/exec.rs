@@ -307,19 +307,23 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                     }
                     Op::VarArg { dst, count } => {
                         let st = &mut *self.state;
-                        let va = &st.frames[fi].varargs;
+                        let n = st.frames[fi].nvarargs as usize;
+                        let from = base - n;
                         let at = base + dst as usize;
                         if count == MULTI {
-                            let n = va.len();
                             if st.stack.len() < at + n {
                                 st.stack.resize(at + n, Value::Nil);
                                 st.cells.resize(at + n, None);
                             }
-                            st.stack[at..at + n].copy_from_slice(va);
+                            st.stack.copy_within(from..base, at);
                             st.top = at + n;
                         } else {
                             for i in 0..count as usize {
-                                st.stack[at + i] = va.get(i).copied().unwrap_or(Value::Nil);
+                                st.stack[at + i] = if i < n {
+                                    st.stack[from + i]
+                                } else {
+                                    Value::Nil
+                                };
                             }
                         }
                     }

@@ -51,9 +51,10 @@ struct Frame<'gc> {
     /// Where the results go (the called function's slot).
     ret: usize,
     nresults: u16,
-    /// The arguments past the fixed parameters of a vararg function (boxed: most frames have
-    /// none, and frames are pushed on every call).
-    varargs: Box<[Value<'gc>]>,
+    /// How many arguments a vararg function got past its fixed parameters: they stay on the
+    /// stack just below `base` (the fixed ones are copied above them), as Lua 5.4 keeps them.
+    #[trace(static)]
+    nvarargs: u32,
     /// Set on the frame of a function called by `pcall`/`xpcall` from Lua code: an error that
     /// reaches it ends it and the call returns `false, error`.
     protect: Option<Box<Protect<'gc>>>,
@@ -262,16 +263,21 @@ impl<'a, 'gc> Vm<'a, 'gc> {
             unreachable!("push_frame of a native")
         };
         let p = c.proto;
-        let base = at + 1;
         let nparams = p.num_params as usize;
-        let varargs = if nargs > nparams && p.is_vararg {
-            self.state.stack[base + nparams..base + nargs].into()
+        // A vararg function's extra arguments stay where they are; its frame starts above
+        // them, with a copy of the fixed parameters.
+        let nvarargs = if p.is_vararg {
+            nargs.saturating_sub(nparams)
         } else {
-            Box::default()
+            0
         };
+        let base = if nvarargs > 0 { at + 1 + nargs } else { at + 1 };
         let size = base + p.max_stack as usize;
         if self.state.stack.len() < size {
             self.state.stack.resize(size, Value::Nil);
+        }
+        if nvarargs > 0 {
+            self.state.stack.copy_within(at + 1..at + 1 + nparams, base);
         }
         // Missing parameters are nil. The other registers keep what they held: the compiler
         // writes every register before reading it, and stale values only delay garbage (the
@@ -291,7 +297,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
             base,
             ret: at,
             nresults,
-            varargs,
+            nvarargs: nvarargs as u32,
             protect: None,
         });
     }
@@ -451,7 +457,10 @@ impl<'a, 'gc> Vm<'a, 'gc> {
     #[inline]
     fn move_results(&mut self, from: usize, to: usize, at: usize, nresults: u16) {
         let stack = &mut self.state.stack;
-        if nresults == MULTI {
+        if nresults == 1 {
+            // The common case, without a memmove call.
+            stack[at] = if from < to { stack[from] } else { Value::Nil };
+        } else if nresults == MULTI {
             stack.copy_within(from..to, at);
             self.state.top = at + (to - from);
         } else {
