@@ -17,7 +17,13 @@ use crate::table::Table;
 use crate::vm::Thread;
 
 /// A Lua value.
+///
+/// Two words: an 8-byte tag and the payload. The wide tag keeps every payload at offset 8, so
+/// a value is copied as two aligned words (with a one-byte tag the compiler copies the bytes
+/// after the tag in unaligned pieces, which later reads of the payload cannot be forwarded
+/// from).
 #[derive(Clone, Copy, Trace)]
+#[repr(u64)]
 pub enum Value<'gc> {
     /// `nil`.
     Nil,
