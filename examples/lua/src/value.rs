@@ -195,10 +195,23 @@ impl std::ops::Deref for LuaStr<'_> {
     }
 }
 
-/// FxHash-style hash of a string's bytes.
+/// FxHash-style hash of a string's bytes. A string longer than 64 bytes is hashed by its
+/// length, its first and last 16 bytes and 32 bytes sampled between (making a long string,
+/// often a concatenation's intermediate, must not cost a pass over it; equal strings still
+/// hash equal, which is all lookups need).
 #[inline]
 pub fn hash_bytes(b: &[u8]) -> u64 {
     const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+    if b.len() > 64 {
+        let mut sample = [0u8; 64];
+        sample[..16].copy_from_slice(&b[..16]);
+        sample[48..].copy_from_slice(&b[b.len() - 16..]);
+        let step = (b.len() - 32) / 32;
+        for i in 0..32 {
+            sample[16 + i] = b[16 + i * step];
+        }
+        return (hash_bytes(&sample) ^ b.len() as u64).wrapping_mul(K);
+    }
     let mut h = b.len() as u64;
     let mut chunks = b.chunks_exact(8);
     for c in &mut chunks {

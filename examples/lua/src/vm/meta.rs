@@ -241,6 +241,30 @@ impl<'a, 'gc> Vm<'a, 'gc> {
 
     /// `..` over `vals`, right to left as Lua does (metamethods pairwise).
     pub(super) fn concat(&mut self, vals: &[Value<'gc>]) -> Result<Value<'gc>, LuaError<'gc>> {
+        // Strings and numbers only (the common case): one buffer, one new string, as Lua's
+        // `luaV_concat` copies a run of them at once.
+        if vals
+            .iter()
+            .all(|v| matches!(v, Value::Str(_) | Value::Int(_) | Value::Num(_)))
+        {
+            let len = vals
+                .iter()
+                .map(|v| match v {
+                    Value::Str(s) => s.len(),
+                    _ => 24,
+                })
+                .sum();
+            let mut buf = Vec::with_capacity(len);
+            for v in vals {
+                match v {
+                    Value::Str(s) => buf.extend_from_slice(s),
+                    Value::Int(i) => buf.extend_from_slice(&strlib::fmt_int(*i)),
+                    Value::Num(f) => buf.extend_from_slice(&strlib::fmt_float(*f)),
+                    _ => unreachable!("checked above"),
+                }
+            }
+            return Ok(Value::Str(LuaStr::new(self.mc, &buf)));
+        }
         let mut acc = *vals.last().expect("concat of at least two values");
         let n = vals.len();
         for (i, &v) in vals[..n - 1].iter().enumerate().rev() {
