@@ -2,10 +2,10 @@
 //! be byte-identical to what PUC Lua 5.4 printed for it (`NAME.out`, recorded with lua5.4;
 //! `check_expected.sh` keeps them current in CI).
 //!
-//! The interpreter does not cover the whole corpus yet. `tests/corpus/PASSING` lists the
-//! scripts it already matches: each of them must match exactly (a regression fails the test),
-//! and the test reports how many of the others still differ. A script that starts matching is
-//! added to the list.
+//! `tests/corpus/PASSING` lists the scripts the interpreter matches (all of them now): each
+//! must match exactly (a regression fails the test). A new script that does not match yet is
+//! left out of the list until it does, and the test reports how many such scripts differ; one
+//! that starts matching must be added.
 
 use std::collections::BTreeSet;
 use std::path::Path;
