@@ -23,6 +23,11 @@ use crate::weak_table::{Mode, WeakStore};
 pub struct Table<'gc> {
     /// The table's contents and metatable; borrowed mutably (with the barrier) to write.
     pub data: GcRefCell<'gc, TableData<'gc>>,
+    /// Metamethods this table, used as a metatable, was found not to have: bit
+    /// `Event::index()`. Lua's `flags` cache: a metatable without `__index` answers a miss in
+    /// one load. Cleared by every store of a string key, which is how a metamethod appears.
+    #[trace(static)]
+    absent: std::cell::Cell<u32>,
 }
 
 /// What a table holds.
@@ -80,6 +85,7 @@ impl<'gc> Table<'gc> {
             mc,
             Table {
                 data: GcRefCell::new(data),
+                absent: std::cell::Cell::new(0),
             },
         )
     }
@@ -120,6 +126,9 @@ impl<'gc> Table<'gc> {
         key: Value<'gc>,
         value: Value<'gc>,
     ) -> Result<(), KeyError> {
+        if let Value::Str(_) = key {
+            self.absent.set(0);
+        }
         let mut d = self.data.borrow_mut(mc);
         if d.weak.is_none() {
             return d.set(key, value);
@@ -185,6 +194,18 @@ impl<'gc> Table<'gc> {
         for (k, v) in entries {
             self.set(mc, k, v).expect("keys of a table");
         }
+    }
+
+    /// Whether the cache of absent metamethods says this table lacks the one with bit `bit`.
+    #[inline]
+    pub fn lacks(&self, bit: u32) -> bool {
+        self.absent.get() & bit != 0
+    }
+
+    /// Records that this table lacks the metamethod with bit `bit`.
+    #[inline]
+    pub fn note_lacks(&self, bit: u32) {
+        self.absent.set(self.absent.get() | bit);
     }
 
     /// Whether the table has weak entries (its metatable has `__mode`).

@@ -310,9 +310,9 @@ fn setmetatable<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
         return Err(vm.plain_error("cannot change a protected metatable"));
     }
     t.data.borrow_mut(vm.mc).metatable = mt;
-    let mode = mt.map_or(Value::Nil, |m| {
-        m.get(vm.mc, Value::Str(vm.event_name(Event::Mode)))
-    });
+    let mode = mt
+        .and_then(|m| vm.meta_field(m, Event::Mode))
+        .unwrap_or(Value::Nil);
     t.set_mode(vm.mc, Mode::of(mode));
     if let Some(m) = mt {
         vm.mark_for_finalization(t, m);

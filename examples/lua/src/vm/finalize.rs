@@ -65,8 +65,7 @@ impl<'gc> GcState<'gc> {
 impl<'a, 'gc> Vm<'a, 'gc> {
     /// Marks `t` for finalization if `mt` has `__gc` and `t` is not marked yet.
     pub fn mark_for_finalization(&mut self, t: Gc<'gc, Table<'gc>>, mt: Gc<'gc, Table<'gc>>) {
-        let gc = mt.get(self.mc, Value::Str(self.event_name(Event::Gc)));
-        if gc.is_nil() || t.data.borrow().finalizer {
+        if self.meta_field(mt, Event::Gc).is_none() || t.data.borrow().finalizer {
             return;
         }
         t.data.borrow_mut(self.mc).finalizer = true;

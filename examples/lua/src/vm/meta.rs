@@ -10,8 +10,23 @@ impl<'a, 'gc> Vm<'a, 'gc> {
             Value::Str(_) => self.rt.string_meta?,
             _ => return None,
         };
+        self.meta_field(mt, event)
+    }
+
+    /// The field `event` of the metatable `mt`, if set (through `mt`'s absent-field cache).
+    #[inline]
+    pub fn meta_field(&self, mt: Gc<'gc, Table<'gc>>, event: Event) -> Option<Value<'gc>> {
+        const { assert!(Event::ALL.len() <= 32, "one bit per event") };
+        let bit = 1u32 << event.index();
+        if mt.lacks(bit) {
+            return None;
+        }
         let h = mt.get(self.mc, Value::Str(self.event_name(event)));
-        (!h.is_nil()).then_some(h)
+        if h.is_nil() {
+            mt.note_lacks(bit);
+            return None;
+        }
+        Some(h)
     }
 
     /// The interned name of `event`.
