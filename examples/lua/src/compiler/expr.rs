@@ -130,6 +130,7 @@ impl<'a, 'gc> FnCompiler<'a, 'gc> {
 
     /// A register holding `e`'s value: a plain local's own, or a fresh temporary.
     pub(super) fn any_reg(&mut self, e: &Expr) -> u16 {
+        let e = folded(e);
         match e {
             Expr::Local(l) if !self.captured(l.id) => l.slot,
             _ => {
@@ -142,6 +143,7 @@ impl<'a, 'gc> FnCompiler<'a, 'gc> {
 
     /// A register or constant operand for `e`.
     pub(super) fn rk(&mut self, e: &Expr) -> Rk {
+        let e = folded(e);
         match e {
             Expr::String(s) => Rk::K(self.string_constant(s)),
             Expr::Int(i) => Rk::K(self.constant(Value::Int(*i))),
@@ -152,6 +154,7 @@ impl<'a, 'gc> FnCompiler<'a, 'gc> {
 
     /// Evaluates `e` (truncated to one value) into `dst`.
     pub(super) fn expr_to(&mut self, e: &Expr, dst: u16) {
+        let e = folded(e);
         let free = self.free;
         match e {
             Expr::Nil => {

@@ -104,7 +104,7 @@ fn compile_function<'gc>(
 /// What an expression is in the source, as Lua's error messages name it.
 fn describe(e: &Expr) -> Option<String> {
     let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-    match e {
+    match folded(e) {
         Expr::Local(l) => Some(format!("local '{}'", text(&l.name))),
         Expr::Upvalue(u) => Some(format!("upvalue '{}'", text(&u.name))),
         Expr::Global(g) => Some(format!("global '{}'", text(&g.name))),
@@ -200,6 +200,43 @@ impl<'a, 'gc> FnCompiler<'a, 'gc> {
 
     fn captured(&self, id: ast::LocalId) -> bool {
         self.f.local(id).captured
+    }
+}
+
+/// `e` without parentheses around a single value and with the `and`/`or` that Lua's code
+/// generator resolves at compile time replaced by their result: `k and x` with a true constant
+/// `k` is `x`, `nil or x` and `false or x` are `x` (so `0 and "x"` is the constant `"x"`, and
+/// its errors name it). Lua does not resolve the other cases (`k or x` keeps `k` in a register).
+fn folded(e: &Expr) -> &Expr {
+    if let Expr::Paren(inner) = e
+        && !inner.is_multi()
+    {
+        // Parentheses only truncate multiple results.
+        return folded(inner);
+    }
+    let Expr::Binary(b) = e else { return e };
+    let lhs = folded(&b.lhs);
+    let resolved = match b.op {
+        BinOp::And => is_true_constant(lhs),
+        BinOp::Or => matches!(lhs, Expr::Nil | Expr::False),
+        _ => false,
+    };
+    if resolved { folded(&b.rhs) } else { e }
+}
+
+/// Whether `e` is a constant Lua's code generator knows true: a string, a number (a negated
+/// number literal and the complement of an integer literal included, which it folds, unless
+/// the result is a float zero) or `true`.
+fn is_true_constant(e: &Expr) -> bool {
+    match e {
+        Expr::True | Expr::Int(_) | Expr::Float(_) | Expr::String(_) => true,
+        Expr::Unary(u) if u.op == UnOp::Neg => match folded(&u.operand) {
+            Expr::Int(_) => true,
+            Expr::Float(f) => *f != 0.0 && !f.is_nan(),
+            _ => false,
+        },
+        Expr::Unary(u) if u.op == UnOp::BNot => matches!(folded(&u.operand), Expr::Int(_)),
+        _ => false,
     }
 }
 

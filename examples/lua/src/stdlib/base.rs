@@ -124,16 +124,17 @@ fn tostring<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
 fn tonumber<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
     let v = arg(&args, 0);
     if args.len() >= 2 && !args[1].is_nil() {
+        // Lua's order: the base is an integer, then #1 a string, then the base in range.
         let base = check_int(vm, &args, 1, "tonumber")?;
-        if !(2..=36).contains(&base) {
-            return Err(vm.plain_error("bad argument #2 to 'tonumber' (base out of range)"));
-        }
         let Value::Str(s) = v else {
             return Err(vm.plain_error(format!(
                 "bad argument #1 to 'tonumber' (string expected, got {})",
                 v.type_name()
             )));
         };
+        if !(2..=36).contains(&base) {
+            return Err(vm.plain_error("bad argument #2 to 'tonumber' (base out of range)"));
+        }
         return Ok(vec![
             strlib::str_to_int_base(&s, base as u32).map_or(Value::Nil, Value::Int),
         ]);

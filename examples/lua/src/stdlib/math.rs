@@ -80,6 +80,20 @@ fn number<'gc>(
     }
 }
 
+/// Argument `i` as C Lua's functions see it through `lua_isinteger`: an integer only if it is
+/// one, a numeric string always a float.
+fn number_c<'gc>(
+    vm: &Vm<'_, 'gc>,
+    args: &[Value<'gc>],
+    i: usize,
+    f: &str,
+) -> Result<strlib::Number, LuaError<'gc>> {
+    Ok(match (arg(args, i), number(vm, args, i, f)?) {
+        (Value::Str(_), n) => strlib::Number::Float(n.to_float()),
+        (_, n) => n,
+    })
+}
+
 fn float<'gc>(
     vm: &Vm<'_, 'gc>,
     args: &[Value<'gc>],
@@ -97,21 +111,21 @@ fn num_value<'gc>(n: strlib::Number) -> Value<'gc> {
 }
 
 fn floor<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
-    Ok(vec![match number(vm, &args, 0, "floor")? {
+    Ok(vec![match number_c(vm, &args, 0, "floor")? {
         strlib::Number::Int(i) => Value::Int(i),
         strlib::Number::Float(f) => num_value(strlib::math_floor(f)),
     }])
 }
 
 fn ceil<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
-    Ok(vec![match number(vm, &args, 0, "ceil")? {
+    Ok(vec![match number_c(vm, &args, 0, "ceil")? {
         strlib::Number::Int(i) => Value::Int(i),
         strlib::Number::Float(f) => num_value(strlib::math_ceil(f)),
     }])
 }
 
 fn abs<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
-    Ok(vec![match number(vm, &args, 0, "abs")? {
+    Ok(vec![match number_c(vm, &args, 0, "abs")? {
         strlib::Number::Int(i) => Value::Int(i.wrapping_abs()),
         strlib::Number::Float(f) => Value::Num(f.abs()),
     }])
@@ -205,7 +219,10 @@ fn ult<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
 }
 
 fn fmod<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
-    match (number(vm, &args, 0, "fmod")?, number(vm, &args, 1, "fmod")?) {
+    match (
+        number_c(vm, &args, 0, "fmod")?,
+        number_c(vm, &args, 1, "fmod")?,
+    ) {
         (strlib::Number::Int(a), strlib::Number::Int(b)) => {
             if b == 0 {
                 return Err(vm.plain_error("bad argument #2 to 'fmod' (zero)"));
@@ -229,10 +246,19 @@ fn modf<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
     Ok(vec![int_v, Value::Num(frac)])
 }
 
-fn tointeger<'gc>(_vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
+fn tointeger<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
+    // `lua_tointegerx`: numeric strings convert too.
     Ok(vec![match arg(&args, 0) {
         Value::Int(i) => Value::Int(i),
         Value::Num(f) => float_to_int(f).map_or(Value::Nil, Value::Int),
+        Value::Str(s) => match strlib::str_to_number(&s) {
+            Some(strlib::Number::Int(i)) => Value::Int(i),
+            Some(strlib::Number::Float(f)) => float_to_int(f).map_or(Value::Nil, Value::Int),
+            None => Value::Nil,
+        },
+        _ if args.is_empty() => {
+            return Err(vm.plain_error("bad argument #1 to 'tointeger' (value expected)"));
+        }
         _ => Value::Nil,
     }])
 }

@@ -77,7 +77,7 @@ fn len<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
 
 fn sub<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
     let s = check_str(vm, &args, 0, "sub")?;
-    let i = opt_int(vm, &args, 1, "sub", 1)?;
+    let i = check_int(vm, &args, 1, "sub")?;
     let j = opt_int(vm, &args, 2, "sub", -1)?;
     Ok(vec![vm.str(strlib::sub(&s, i, j))])
 }

@@ -39,10 +39,13 @@ impl<'gc> LuaError<'gc> {
 }
 
 impl<'a, 'gc> Vm<'a, 'gc> {
-    /// A runtime error with the position of the running Lua function.
+    /// A runtime error with the position of the running Lua function. As Lua's
+    /// `luaG_runerror`, only when the running function is Lua code: an operation a native
+    /// performs (`math.max` comparing) raises the bare message.
     pub fn error(&self, msg: impl AsRef<str>) -> LuaError<'gc> {
         let msg = msg.as_ref();
-        let full = match self.state.frames.last() {
+        let in_native = matches!(self.state.calls.last(), Some(None));
+        let full = match self.state.frames.last().filter(|_| !in_native) {
             Some(f) => {
                 let Function::Lua(c) = &*f.closure else {
                     unreachable!("frames hold Lua closures")

@@ -128,17 +128,25 @@ impl<'a, 'gc> Vm<'a, 'gc> {
         x: Value<'gc>,
         y: Value<'gc>,
     ) -> Result<Value<'gc>, LuaError<'gc>> {
+        let string_operand = matches!(x, Value::Str(_)) || matches!(y, Value::Str(_));
         if op.is_bitwise() {
             if let (Some(a), Some(b)) = (to_integer(x), to_integer(y)) {
                 return Ok(Value::Int(bitwise(op, a, b)));
             }
         } else if let (Some(a), Some(b)) = (to_number(x), to_number(y)) {
-            return arith_numbers(op, a, b).map_err(|m| self.error(m));
+            // With a string operand the operation is the string library's metamethod, a native:
+            // its errors carry no position.
+            return arith_numbers(op, a, b).map_err(|m| {
+                if string_operand {
+                    LuaError::new(self.str(m.as_bytes()))
+                } else {
+                    self.error(m)
+                }
+            });
         }
         let h = self
             .metamethod(x, Event::Arith(op))
             .or_else(|| self.metamethod(y, Event::Arith(op)));
-        let string_operand = matches!(x, Value::Str(_)) || matches!(y, Value::Str(_));
         match h {
             // Strings' arithmetic metamethods (the string library's) report as Lua's do.
             None if string_operand && !op.is_bitwise() => Err(self.plain_error(format!(
@@ -152,33 +160,34 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                 .first()
                 .copied()
                 .unwrap_or(Value::Nil)),
+            None if op.is_bitwise() => {
+                // As `luaT_trybinTM`: two numbers, one not integral; else the first non-number.
+                let both_numbers = num_of(x).is_some() && num_of(y).is_some();
+                Err(if both_numbers {
+                    let operand = if to_integer(x).is_none() { 1 } else { 2 };
+                    self.operand_error("number has no integer representation", operand)
+                } else {
+                    let (bad, operand) = if num_of(x).is_none() { (x, 1) } else { (y, 2) };
+                    self.operand_error(
+                        format!(
+                            "attempt to perform bitwise operation on a {} value",
+                            bad.type_name()
+                        ),
+                        operand,
+                    )
+                })
+            }
             None => {
-                let (bad, operand) = if op.is_bitwise() {
-                    if to_integer(x).is_none() {
-                        (x, 1)
-                    } else {
-                        (y, 2)
-                    }
-                } else if to_number(x).is_none() {
+                let (bad, operand) = if to_number(x).is_none() {
                     (x, 1)
                 } else {
                     (y, 2)
                 };
                 Err(self.operand_error(
-                    if op.is_bitwise() {
-                        match bad {
-                            Value::Num(_) => "number has no integer representation".to_string(),
-                            _ => format!(
-                                "attempt to perform bitwise operation on a {} value",
-                                bad.type_name()
-                            ),
-                        }
-                    } else {
-                        format!(
-                            "attempt to perform arithmetic on a {} value",
-                            bad.type_name()
-                        )
-                    },
+                    format!(
+                        "attempt to perform arithmetic on a {} value",
+                        bad.type_name()
+                    ),
                     operand,
                 ))
             }
@@ -195,20 +204,29 @@ impl<'a, 'gc> Vm<'a, 'gc> {
             UnaryOp::Neg => match x {
                 Value::Int(i) => Ok(Value::Int(i.wrapping_neg())),
                 Value::Num(f) => Ok(Value::Num(-f)),
-                _ => self.arith(ArithOp::Sub, Value::Int(0), x).or_else(|e| {
-                    match self.metamethod(x, Event::Unm) {
-                        Some(h) => Ok(self
+                _ => {
+                    if let Some(h) = self.metamethod(x, Event::Unm) {
+                        return Ok(self
                             .call(h, vec![x, x])?
                             .first()
                             .copied()
-                            .unwrap_or(Value::Nil)),
-                        // The bad operand is this instruction's only one.
-                        None => Err(match e.0.pending.clone() {
-                            Some(Pending::Operand { msg, .. }) => self.operand_error(msg, 1),
-                            _ => e,
-                        }),
+                            .unwrap_or(Value::Nil));
                     }
-                }),
+                    match x {
+                        // The string library's `__unm`: the string as a number, negated.
+                        Value::Str(s) => match strlib::str_to_number(&s) {
+                            Some(strlib::Number::Int(i)) => Ok(Value::Int(i.wrapping_neg())),
+                            Some(strlib::Number::Float(f)) => Ok(Value::Num(-f)),
+                            None => {
+                                Err(self.plain_error("attempt to unm a 'string' with a 'string'"))
+                            }
+                        },
+                        _ => Err(self.operand_error(
+                            format!("attempt to perform arithmetic on a {} value", x.type_name()),
+                            1,
+                        )),
+                    }
+                }
             },
             UnaryOp::BNot => match to_integer(x) {
                 Some(i) => Ok(Value::Int(!i)),
@@ -218,6 +236,9 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                         .first()
                         .copied()
                         .unwrap_or(Value::Nil)),
+                    None if matches!(x, Value::Num(_)) => {
+                        Err(self.operand_error("number has no integer representation", 1))
+                    }
                     None => Err(self.operand_error(
                         format!(
                             "attempt to perform bitwise operation on a {} value",

@@ -31,7 +31,6 @@ mod number;
 use coroutine::Transfer;
 pub use coroutine::{Thread, ThreadStatus};
 pub use error::LuaError;
-use error::Pending;
 pub use event::Event;
 pub use finalize::GcState;
 pub use number::to_concat_bytes;
