@@ -1,4 +1,11 @@
-//! The instruction loop.
+//! The instruction loop: one `match` per instruction over the running frame's registers.
+//!
+//! Fast paths (integer arithmetic and comparisons, a table read that finds its key) read their
+//! operands in place and write the pc back only when they leave the fast path; everything that
+//! may fail, call out or suspend saves the pc first, since error positions and levels read it.
+//! Calls from Lua code to [`Special`] natives (`pcall`, `xpcall`, `coroutine.resume`,
+//! `coroutine.yield`) and to wrapped coroutines change the loop's frames or threads instead of
+//! recursing.
 
 use super::*;
 

@@ -1,15 +1,22 @@
-//! The interpreter loop.
+//! The interpreter: the runtime a state keeps on the heap, threads' states and frames, calls.
 //!
 //! **Frames live in data, not on the Rust stack.** A [`State`] holds the value stack, the cells
 //! of captured locals (parallel to it) and the call frames; a Lua-to-Lua call pushes a frame and
-//! the loop goes on with the callee, a return pops it. So the depth of Lua recursion costs no
-//! Rust stack. Native functions that call back into Lua (`pcall`, a sort comparator, a
-//! `__index` function met by a native) run a nested loop on the same state until the frame they
-//! pushed returns.
+//! the loop (`exec.rs`) goes on with the callee, a return pops it. So the depth of Lua recursion
+//! costs no Rust stack, and `pcall` called from Lua code is a mark on its callee's frame
+//! (`Frame::protect`). A metamethod, and a Lua function called by a native (a sort comparator),
+//! run in a nested loop on the same state until the frame pushed for them returns.
+//!
+//! **Threads** (`coroutine.rs`): each coroutine has its own state; resuming and yielding from
+//! Lua code switch the state the loop runs on.
 //!
 //! **Errors** are values ([`LuaError`]); a runtime error carries Lua's `chunk:line:` prefix.
-//! An error unwinds the frames pushed since the nearest protected call (`pcall`), which
-//! restores the stack as it was.
+//! An error unwinds the frames pushed since the nearest protected call, closing their
+//! to-be-closed variables, and the call returns `false` and the error (`error.rs`).
+//!
+//! **Registers** are not cleared when a frame is pushed or popped: the compiler writes every
+//! register before it reads it, and a stale value only keeps garbage a little longer; the slots
+//! above the live frames are cleared where it matters (a suspension, `collectgarbage`, a yield).
 
 use gcheap::{Gc, GcCell, GcRefMut, Mutation, Trace};
 use gcheap_lua_strlib as strlib;
