@@ -6,7 +6,7 @@
 //! prototype with its upvalue cells ([`UpCell`]): each captured variable is one cell that every
 //! closure capturing it shares, so assignments through any of them are seen by all.
 
-use gcheap::{Gc, GcCell, Trace};
+use gcheap::{Gc, GcCell, ObjectType, Trace};
 
 use crate::opcode::Op;
 use crate::value::Value;
@@ -81,6 +81,23 @@ pub enum Function<'gc> {
     Native(#[trace(static)] Native),
     /// What `coroutine.wrap` returns: calling it resumes the coroutine.
     Wrap(Gc<'gc, Thread<'gc>>),
+    /// A native function with state of its own (a C closure with upvalues, in PUC Lua's
+    /// terms): any heap object implementing [`HostFunction`], held as a trait object.
+    Host(Gc<'gc, dyn HostFunction<'gc>>),
+}
+
+/// A native function that carries state: implement it for a heap type and store it as
+/// `Function::Host(Gc::unsize::<dyn HostFunction>(gc, |f| f))`. The collector traces and drops
+/// the object as its concrete type.
+pub trait HostFunction<'gc>: ObjectType {
+    /// The name error messages use (`random`, or qualified: `math.random`).
+    fn name(&self) -> &'static str;
+    /// Calls the function with `args`, returning its results.
+    fn call(
+        &self,
+        vm: &mut crate::vm::Vm<'_, 'gc>,
+        args: Vec<Value<'gc>>,
+    ) -> Result<Vec<Value<'gc>>, crate::vm::LuaError<'gc>>;
 }
 
 /// A closure of compiled Lua code.

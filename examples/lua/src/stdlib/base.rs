@@ -82,7 +82,9 @@ pub fn tostring_value<'gc>(vm: &mut Vm<'_, 'gc>, v: Value<'gc>) -> Result<Vec<u8
             .into_bytes()
         }
         Value::Function(f) => match &*f {
-            Function::Native(_) => format!("function: builtin: {:p}", Gc::as_ptr(f)).into_bytes(),
+            Function::Native(_) | Function::Host(_) => {
+                format!("function: builtin: {:p}", Gc::as_ptr(f)).into_bytes()
+            }
             Function::Lua(_) | Function::Wrap(_) => {
                 format!("function: {:p}", Gc::as_ptr(f)).into_bytes()
             }

@@ -2,9 +2,10 @@
 
 use std::cell::Cell;
 
-use gcheap::Gc;
+use gcheap::{Gc, Trace};
 use gcheap_lua_strlib as strlib;
 
+use crate::function::{Function, HostFunction};
 use crate::table::Table;
 use crate::value::{Value, float_to_int};
 use crate::vm::{LuaError, Vm};
@@ -35,12 +36,25 @@ pub fn open<'gc>(vm: &mut Vm<'_, 'gc>, globals: Gc<'gc, Table<'gc>>) {
     register(vm, lib, "math.modf", modf);
     register(vm, lib, "math.tointeger", tointeger);
     register(vm, lib, "math.type", type_);
-    register(vm, lib, "math.random", random);
-    register(vm, lib, "math.randomseed", randomseed);
-    // Lua seeds a new state's generator from the clock (`randseed` in lmathlib.c), so scripts
-    // that never call `math.randomseed` see different numbers on each run.
+    // One generator per state, shared by `random` and `randomseed` (Lua's upvalue of both):
+    // host functions holding it. Lua seeds a new state's generator from the clock (`randseed`
+    // in lmathlib.c), so scripts that never call `math.randomseed` see different numbers on
+    // each run.
     let (n1, n2) = clock_seed();
-    RNG.with(|g| g.set(Xoshiro::seeded(n1, n2)));
+    let generator = Gc::new(
+        vm.mc,
+        Generator {
+            state: Cell::new(Xoshiro::seeded(n1, n2)),
+        },
+    );
+    for seeds in [false, true] {
+        let f = Gc::new(vm.mc, RandomFn { generator, seeds });
+        let f = Gc::unsize::<dyn HostFunction<'gc>>(f, |f| f);
+        let key = if seeds { "randomseed" } else { "random" };
+        let k = Value::Str(vm.rt.strings.intern(vm.mc, key.as_bytes()));
+        let f = Value::Function(Gc::new(vm.mc, Function::Host(f)));
+        lib.set(vm.mc, k, f).expect("a string key");
+    }
     let consts = [
         ("huge", Value::Num(f64::INFINITY)),
         ("pi", Value::Num(std::f64::consts::PI)),
@@ -325,11 +339,38 @@ impl Xoshiro {
     }
 }
 
-thread_local! {
-    /// The generator of the states on this thread. Lua keeps one per state (an upvalue of
-    /// `math.random`); natives here have no upvalues, so states made on one thread share it,
-    /// which only matters to a program running several states side by side on one thread.
-    static RNG: Cell<Xoshiro> = Cell::new(Xoshiro::seeded(0, 0));
+/// A state's generator, on the heap.
+#[derive(Trace)]
+struct Generator {
+    #[trace(static)]
+    state: Cell<Xoshiro>,
+}
+
+/// `math.random` (or, with `seeds`, `math.randomseed`) over one state's generator.
+#[derive(Trace)]
+struct RandomFn<'gc> {
+    generator: Gc<'gc, Generator>,
+    #[trace(static)]
+    seeds: bool,
+}
+
+impl<'gc> HostFunction<'gc> for RandomFn<'gc> {
+    fn name(&self) -> &'static str {
+        if self.seeds {
+            "math.randomseed"
+        } else {
+            "math.random"
+        }
+    }
+
+    fn call(&self, vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
+        let g = &self.generator.state;
+        if self.seeds {
+            randomseed(vm, &args, g)
+        } else {
+            random(vm, &args, g)
+        }
+    }
 }
 
 /// The seed pair of a generator nobody seeded: the time in seconds, as Lua's `randseed`, and the
@@ -344,13 +385,13 @@ fn clock_seed() -> (u64, u64) {
     (now.as_secs(), u64::from(now.subsec_nanos()) ^ addr)
 }
 
-fn random<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
+fn random<'gc>(vm: &mut Vm<'_, 'gc>, args: &[Value<'gc>], rng: &Cell<Xoshiro>) -> R<'gc> {
     // Lua draws the bits before looking at the arguments, so a call that fails still advances
     // the generator; doing the same keeps sequences identical to lua5.4's for a given seed.
-    let mut g = RNG.with(Cell::get);
+    let mut g = rng.get();
     let bits = g.next();
-    let r = random_with(vm, &args, &mut g, bits);
-    RNG.with(|c| c.set(g));
+    let r = random_with(vm, args, &mut g, bits);
+    rng.set(g);
     r
 }
 
@@ -378,19 +419,19 @@ fn random_with<'gc>(vm: &Vm<'_, 'gc>, args: &[Value<'gc>], g: &mut Xoshiro, bits
     Ok(vec![Value::Int(p.wrapping_add(low as u64) as i64)])
 }
 
-fn randomseed<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
+fn randomseed<'gc>(vm: &mut Vm<'_, 'gc>, args: &[Value<'gc>], rng: &Cell<Xoshiro>) -> R<'gc> {
     let (n1, n2) = if args.is_empty() {
         clock_seed()
     } else {
-        let n1 = super::check_int(vm, &args, 0, "randomseed")?;
-        let n2 = if arg(&args, 1).is_nil() {
+        let n1 = super::check_int(vm, args, 0, "randomseed")?;
+        let n2 = if arg(args, 1).is_nil() {
             0
         } else {
-            super::check_int(vm, &args, 1, "randomseed")?
+            super::check_int(vm, args, 1, "randomseed")?
         };
         (n1 as u64, n2 as u64)
     };
-    RNG.with(|g| g.set(Xoshiro::seeded(n1, n2)));
+    rng.set(Xoshiro::seeded(n1, n2));
     // Lua 5.4.4 returns the two seed components, so a script can replay a clock seed.
     Ok(vec![Value::Int(n1 as i64), Value::Int(n2 as i64)])
 }

@@ -252,7 +252,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                                     let args = self.state.stack[at + 1..at + 1 + nargs].to_vec();
                                     self.resume_from_lua(*co, args, at, nresults, true)?
                                 }
-                                Function::Native(_) => {
+                                Function::Native(_) | Function::Host(_) => {
                                     let args = self.state.stack[at + 1..at + 1 + nargs].to_vec();
                                     let results = self.call_native(f, args)?;
                                     self.place_results(at, &results, nresults);

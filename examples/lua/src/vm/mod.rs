@@ -218,6 +218,14 @@ impl<'a, 'gc> Vm<'a, 'gc> {
                     self.called_from_lua = outer;
                     r
                 }
+                Function::Host(h) => {
+                    let outer = std::mem::replace(&mut self.called_from_lua, false);
+                    self.state.calls.push(None);
+                    let r = h.call(self, args).map_err(|e| self.qualify(e, h.name()));
+                    self.state.calls.pop();
+                    self.called_from_lua = outer;
+                    r
+                }
                 Function::Wrap(co) => self.resume_nested(*co, args, true),
                 Function::Lua(_) => {
                     let at = self.state.stack.len();
@@ -485,7 +493,6 @@ impl<'a, 'gc> Vm<'a, 'gc> {
     }
 
     /// A native's argument error when it was not called from Lua code by its field: Lua names
-    /// the function by its qualified name then (`'string.sub'`, not `'sub'`).
     /// Calls a native function with `args`, settling its pending errors at the boundary.
     fn call_native(
         &mut self,
@@ -495,12 +502,14 @@ impl<'a, 'gc> Vm<'a, 'gc> {
         let Value::Function(func) = f else {
             unreachable!("call_native of a function")
         };
-        let Function::Native(n) = &*func else {
-            unreachable!("call_native of a native")
-        };
         let outer = std::mem::replace(&mut self.called_from_lua, true);
         self.state.calls.push(None);
-        let r = (n.call)(self, args).map_err(|e| self.native_boundary(e));
+        let r = match &*func {
+            Function::Native(n) => (n.call)(self, args),
+            Function::Host(h) => h.call(self, args),
+            _ => unreachable!("call_native of a native"),
+        };
+        let r = r.map_err(|e| self.native_boundary(e));
         self.state.calls.pop();
         self.called_from_lua = outer;
         r.map_err(|e| self.as_method_error(e))
