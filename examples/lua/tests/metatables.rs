@@ -40,7 +40,7 @@ fn each_state_has_its_own_random_generator() {
         String::from_utf8(out).unwrap()
     };
     let (mut a, mut b) = (Lua::new(), Lua::new());
-    let mut seed = |lua: &mut Lua| {
+    let seed = |lua: &mut Lua| {
         lua.run(b"math.randomseed(42)", "s", &mut Vec::new())
             .unwrap()
     };
