@@ -56,7 +56,8 @@ fn read_script(path: &str) -> Result<Vec<u8>, ExitCode> {
     }
 }
 
-/// Runs one script on `heap`, printing to `out`; returns the error message if it failed.
+/// Runs one script on `heap`, printing to `out` (an uncaught error to stderr, as `lua` does);
+/// whether it ran without error.
 fn run_on(heap: &Heap, source: &[u8], path: &str, args: &[String], out: &mut dyn Write) -> bool {
     let mut lua = Lua::on_heap(heap);
     lua.set_args(path, args);

@@ -93,12 +93,7 @@ impl<'gc> Table<'gc> {
     /// `t[key]` without metamethods.
     #[inline]
     pub fn get(&self, mc: &Mutation<'gc>, key: Value<'gc>) -> Value<'gc> {
-        let d = self.data.borrow();
-        let v = d.get(key);
-        match &d.weak {
-            Some(w) if v.is_nil() => w.get(mc, key),
-            _ => v,
-        }
+        self.get_ref(mc, &key)
     }
 
     /// [`get`](Self::get) with the key by reference: the interpreter's field and element reads
@@ -206,11 +201,6 @@ impl<'gc> Table<'gc> {
     #[inline]
     pub fn note_lacks(&self, bit: u32) {
         self.absent.set(self.absent.get() | bit);
-    }
-
-    /// Whether the table has weak entries (its metatable has `__mode`).
-    pub fn is_weak(&self) -> bool {
-        self.data.borrow().weak.is_some()
     }
 
     /// The metatable.

@@ -7,7 +7,7 @@ use gcheap::Gc;
 use crate::function::{Function, Special};
 use crate::table::Table;
 use crate::value::Value;
-use crate::vm::{LuaError, Thread, ThreadStatus, Vm};
+use crate::vm::{LuaError, Thread, Vm};
 
 use super::{arg, register, register_special};
 
@@ -80,12 +80,7 @@ fn yield_<'gc>(vm: &mut Vm<'_, 'gc>, _args: Vec<Value<'gc>>) -> R<'gc> {
 
 fn status<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
     let co = check_thread(vm, &args, "status")?;
-    let s = match co.status() {
-        // The running thread may have been seen before its status was set.
-        _ if Gc::ptr_eq(co, vm.running()) => ThreadStatus::Running,
-        s => s,
-    };
-    Ok(vec![vm.str(s.name().as_bytes())])
+    Ok(vec![vm.str(co.status().name().as_bytes())])
 }
 
 fn wrap<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {

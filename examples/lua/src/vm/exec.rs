@@ -465,7 +465,7 @@ impl<'a, 'gc> Vm<'a, 'gc> {
             }
             Special::Resume => {
                 if let Value::Thread(co) = arg(self, 0) {
-                    let args = self.state.stack[at + 2..at + 1 + nargs.max(1)].to_vec();
+                    let args = self.state.stack[at + 2..at + 1 + nargs].to_vec();
                     return self.resume_from_lua(co, args, at, nresults, false);
                 }
             }
