@@ -135,3 +135,42 @@ pub enum Special {
     /// `coroutine.yield`: the loop switches back to the resumer.
     Yield,
 }
+
+impl std::fmt::Debug for Proto<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Proto")
+            .field("chunk", &self.chunk)
+            .field("line", &self.line)
+            .field("instructions", &self.code.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for Function<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Function::Lua(c) => f.debug_tuple("Lua").field(c).finish(),
+            Function::Native(n) => f.debug_tuple("Native").field(n).finish(),
+            Function::Wrap(t) => f.debug_tuple("Wrap").field(&Gc::as_ptr(*t)).finish(),
+            Function::Host(h) => f.debug_tuple("Host").field(&h.name()).finish(),
+        }
+    }
+}
+
+impl std::fmt::Debug for LuaClosure<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LuaClosure")
+            .field("proto", &*self.proto)
+            .field("upvalues", &self.upvalues.len())
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Native {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Native")
+            .field("name", &self.name)
+            .field("special", &self.special)
+            .finish_non_exhaustive()
+    }
+}

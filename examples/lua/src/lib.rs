@@ -21,7 +21,7 @@
 //!
 //! The corpus in `tests/corpus/` holds Lua scripts with the output PUC Lua 5.4 prints for each.
 
-#![warn(missing_docs)]
+#![warn(missing_docs, missing_debug_implementations)]
 
 pub mod compiler;
 pub mod function;

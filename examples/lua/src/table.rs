@@ -547,3 +547,24 @@ impl<'gc> TableData<'gc> {
         &self.array
     }
 }
+
+impl std::fmt::Debug for Table<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.data.try_borrow() {
+            Ok(d) => std::fmt::Debug::fmt(&*d, f),
+            Err(_) => f.write_str("Table(<being written>)"),
+        }
+    }
+}
+
+/// Sizes, not contents: a table's contents may refer back to it.
+impl std::fmt::Debug for TableData<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Table")
+            .field("array", &self.array.len())
+            .field("hash", &self.used)
+            .field("metatable", &self.metatable.is_some())
+            .field("weak", &self.weak.as_ref().map(|w| w.mode()))
+            .finish()
+    }
+}

@@ -223,3 +223,25 @@ pub fn hash_bytes(b: &[u8]) -> u64 {
     }
     h ^ (h >> 29)
 }
+
+/// Values show as Lua would name them; objects by address (their contents may be cyclic).
+impl std::fmt::Debug for Value<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Value::Nil => f.write_str("nil"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Int(i) => write!(f, "{i}"),
+            Value::Num(x) => write!(f, "{x:?}"),
+            Value::Str(s) => write!(f, "{:?}", String::from_utf8_lossy(s)),
+            Value::Table(t) => write!(f, "table: {:p}", Gc::as_ptr(*t)),
+            Value::Function(x) => write!(f, "function: {:p}", Gc::as_ptr(*x)),
+            Value::Thread(t) => write!(f, "thread: {:p}", Gc::as_ptr(*t)),
+        }
+    }
+}
+
+impl std::fmt::Debug for LuaStr<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", String::from_utf8_lossy(self))
+    }
+}

@@ -15,6 +15,10 @@
 //! cleared entries when it grows past twice the live count it had at its last compaction,
 //! which only an insertion of a new key does (so `next` over it is stable while only existing
 //! keys are assigned, as Lua promises).
+//!
+//! The store keeps its own index over `GcEphemeron`s rather than a `GcWeakMap`: `next` needs a
+//! stable order to continue from a key, one table holds keys of three types (tables, functions,
+//! threads), and weak values need entries whose key is strong.
 
 use std::collections::HashMap;
 
@@ -344,5 +348,14 @@ impl<'gc> WeakStore<'gc> {
         let live = self.entries.iter().filter_map(|e| e.get(mc)).collect();
         *self = WeakStore::new(self.mode);
         live
+    }
+}
+
+impl std::fmt::Debug for WeakStore<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WeakStore")
+            .field("mode", &self.mode)
+            .field("entries", &self.entries.len())
+            .finish_non_exhaustive()
     }
 }

@@ -373,3 +373,11 @@ impl<'a, 'gc> Vm<'a, 'gc> {
         }
     }
 }
+
+impl std::fmt::Debug for Thread<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Thread")
+            .field("status", &self.status())
+            .finish_non_exhaustive()
+    }
+}

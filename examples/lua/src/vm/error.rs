@@ -11,16 +11,16 @@ use super::*;
 ///
 /// It is one pointer wide (its parts are boxed), so that the interpreter's `Result`s stay small
 /// on the paths where nothing fails.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct LuaError<'gc>(pub(super) Box<ErrorParts<'gc>>);
 
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub(super) struct ErrorParts<'gc> {
     pub(super) value: Value<'gc>,
     pub(super) pending: Option<Pending>,
 }
 
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub(super) enum Pending {
     /// A type error on operand `operand` of the running instruction.
     Operand { msg: String, operand: u8 },

@@ -127,3 +127,13 @@ impl<'a, 'gc> Vm<'a, 'gc> {
         self.mc.heap().gc_percent() >= 0
     }
 }
+
+impl std::fmt::Debug for GcState<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GcState")
+            .field("marked", &self.marked.len())
+            .field("stopped", &self.stopped_percent.is_some())
+            .field("generational", &self.generational)
+            .finish_non_exhaustive()
+    }
+}

@@ -515,3 +515,32 @@ impl<'a, 'gc> Vm<'a, 'gc> {
         r.map_err(|e| self.as_method_error(e))
     }
 }
+
+impl std::fmt::Debug for State<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("State")
+            .field("frames", &self.frames.len())
+            .field("stack", &self.stack.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for Runtime<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runtime")
+            .field("threads", &self.threads.len())
+            .field("gc", &self.gc)
+            .field("strings", &self.strings)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for Vm<'_, '_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Vm")
+            .field("state", &*self.state)
+            .field("threads", &self.rt.threads.len())
+            .field("can_suspend", &self.can_suspend)
+            .finish_non_exhaustive()
+    }
+}

@@ -55,7 +55,12 @@ pub enum FormatError {
     /// `arg` is the Lua argument index (the format string is #1).  An
     /// interpreter that adjusts the index for method calls, or names the
     /// function differently, can rebuild the text from the fields.
-    BadArgument { arg: usize, msg: Vec<u8> },
+    BadArgument {
+        /// The argument's index, counting the format string as 1.
+        arg: usize,
+        /// What is wrong with it.
+        msg: Vec<u8>,
+    },
     /// `luaL_error` with this message (no position prefix).
     Error(Vec<u8>),
 }
@@ -414,10 +419,15 @@ pub fn format<A: FormatArgs + ?Sized>(fmt: &[u8], args: &mut A) -> Result<Vec<u8
 /// that already have the arguments at hand.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Arg {
+    /// `nil`.
     Nil,
+    /// A boolean.
     Bool(bool),
+    /// An integer.
     Int(i64),
+    /// A float.
     Float(f64),
+    /// A string's bytes.
     Str(Vec<u8>),
     /// A value of another type (table, function...), with its type name.
     Other(&'static str),
