@@ -39,7 +39,7 @@ fn check_thread<'gc>(
         Value::Thread(t) => Ok(t),
         _ => Err(vm.plain_error(format!(
             "bad argument #1 to '{fname}' (thread expected, got {})",
-            args.first().map_or("no value", |v| v.type_name())
+            super::got(args, 0)
         ))),
     }
 }
@@ -53,7 +53,7 @@ fn check_function<'gc>(
         f @ Value::Function(_) => Ok(f),
         _ => Err(vm.plain_error(format!(
             "bad argument #1 to '{fname}' (function expected, got {})",
-            args.first().map_or("no value", |v| v.type_name())
+            super::got(args, 0)
         ))),
     }
 }

@@ -89,7 +89,7 @@ fn number<'gc>(
         _ => Err(vm.plain_error(format!(
             "bad argument #{} to '{f}' (number expected, got {})",
             i + 1,
-            args.get(i).map_or("no value", |v| v.type_name())
+            super::got(args, i)
         ))),
     }
 }

@@ -67,7 +67,7 @@ pub fn register_special<'gc>(
 }
 
 /// Lua's name for a missing or mistyped argument.
-fn got(args: &[Value<'_>], i: usize) -> &'static str {
+pub(crate) fn got(args: &[Value<'_>], i: usize) -> &'static str {
     args.get(i).map_or("no value", |v| v.type_name())
 }
 

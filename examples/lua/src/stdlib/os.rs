@@ -306,7 +306,7 @@ fn getenv<'gc>(vm: &mut Vm<'_, 'gc>, args: Vec<Value<'gc>>) -> R<'gc> {
         _ => {
             return Err(vm.plain_error(format!(
                 "bad argument #1 to 'getenv' (string expected, got {})",
-                args.first().map_or("no value", |v| v.type_name())
+                super::got(&args, 0)
             )));
         }
     };

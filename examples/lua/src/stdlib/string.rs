@@ -50,7 +50,7 @@ fn check_str<'gc>(
         _ => Err(vm.plain_error(format!(
             "bad argument #{} to '{f}' (string expected, got {})",
             i + 1,
-            args.get(i).map_or("no value", |v| v.type_name())
+            super::got(args, i)
         ))),
     }
 }
